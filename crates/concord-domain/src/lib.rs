@@ -1,0 +1,1 @@
+//! The domain of concord: organisations, members, candidates, stances, events, the fold and the decision rules. No IO.

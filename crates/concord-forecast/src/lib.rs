@@ -1,0 +1,1 @@
+//! The forecast: holdout release as competing risks, by Monte Carlo.

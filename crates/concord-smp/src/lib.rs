@@ -1,0 +1,1 @@
+//! The spatial model of politics (KTAB's SMP), restated and made fast.

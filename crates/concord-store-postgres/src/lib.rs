@@ -1,0 +1,1 @@
+//! PostgreSQL backend of the Store trait: the shared deployment.

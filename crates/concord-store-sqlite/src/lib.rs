@@ -1,0 +1,1 @@
+//! SQLite backend of the Store trait: the embedded default.
