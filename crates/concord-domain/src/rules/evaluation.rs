@@ -230,7 +230,9 @@ pub enum Flip {
         exact: bool,
     },
     /// `count` members turning against it would undo it; `members` is one smallest such
-    /// coalition, or empty when any `count` members would do (consensus: anyone breaking silence).
+    /// coalition, or empty when any `count` of them would do: any member breaking silence
+    /// (consensus, unanimity), any `count` supporters (majority, veto majority without a veto
+    /// holder on the board).
     Block {
         count: usize,
         members: Vec<String>,
