@@ -1,3 +1,19 @@
-//! The domain of concord: organisations, members, candidates, stances, events, the fold and the decision rules. No IO.
+//! The domain of concord: organisations, members, candidates, stances, events, the fold and the
+//! decision rules. No IO, no async, no clock: time is always a parameter.
 
+pub mod board;
+pub mod diagnostic;
+pub mod event;
+pub mod interchange;
+pub mod model;
+pub mod procedure;
+pub mod reports_csv;
 pub mod rules;
+pub mod scenario;
+pub mod state;
+
+pub use board::{Board, Cell, ContestStatus, Verdict};
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use event::{Event, EventKind, NewEvent};
+pub use model::*;
+pub use state::ContestState;

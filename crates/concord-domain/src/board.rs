@@ -1,0 +1,346 @@
+//! The board: every current member against every candidate, with the effective stance, why it
+//! is what it is, and the report behind it; and the verdict of the contest's rule over it.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::model::{Attribution, CandidateId, CandidateStatus, MemberCode, Stance};
+use crate::rules::{self, Ballot, DecisionRule, Evaluation, Position};
+use crate::state::{ContestState, StanceEntry};
+
+/// Reports this many days older than the standing one no longer count as a live disagreement.
+const DISAGREEMENT_WINDOW_DAYS: i32 = 30;
+
+/// Why a cell holds the stance it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The standing report (latest by valid time, then attribution).
+    Reported,
+    /// No report: the member's own national is a declared candidate.
+    OwnNational,
+    /// A conditional stance whose conditions are all met by the candidate's commitments.
+    ConditionsMet,
+    /// Nothing reported.
+    Default,
+}
+
+/// One condition behind a conditional stance, and whether a commitment meets it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionStatus {
+    pub id: String,
+    pub text: String,
+    pub met: bool,
+}
+
+/// A report that disagrees with the standing one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disagreement {
+    pub seq: u64,
+    pub date: Date,
+    pub stance: Stance,
+    pub attribution: Attribution,
+    pub source: String,
+}
+
+/// A member's position on one candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub member: MemberCode,
+    pub candidate: CandidateId,
+    /// The stance as stated (or derived when nothing was stated).
+    pub stated: Stance,
+    /// What counts: `conditional` with every condition met counts as `supports`.
+    pub effective: Stance,
+    pub basis: Basis,
+    /// The rival this member backs instead: an implicit hold on this candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefers: Option<CandidateId>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<ConditionStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<MemberCode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_to: Option<String>,
+    /// The standing report's event, date, source and attribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// Number of reports on this pair, all kept and shown in the history.
+    pub reports: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub disagreements: Vec<Disagreement>,
+}
+
+impl Cell {
+    /// Whether this member holds the candidate, explicitly or through backing a rival.
+    pub fn holds(&self) -> bool {
+        self.effective.blocks() || self.prefers.is_some()
+    }
+
+    /// Conditional with conditions still unmet: not a block, but pending.
+    pub fn pending(&self) -> bool {
+        self.effective == Stance::Conditional
+    }
+
+    fn position(&self) -> Position {
+        match self.effective {
+            Stance::Objects => Position::Objects,
+            Stance::Withholds => Position::Withholds,
+            _ if self.prefers.is_some() => Position::PrefersRival {
+                rival: self.prefers.clone().unwrap_or_default(),
+            },
+            Stance::Supports => Position::Supports,
+            Stance::Leans => Position::Leans,
+            Stance::Conditional => Position::Pending {
+                conditions_unmet: self.conditions.iter().filter(|c| !c.met).count().max(1),
+            },
+            Stance::Undeclared => Position::Undeclared,
+        }
+    }
+}
+
+/// The standing report among several: the latest by valid time; on the same day the better
+/// attribution (`official > on_record > anonymous > inferred`); then the later in the log.
+pub fn standing_report(entries: &[StanceEntry]) -> Option<&StanceEntry> {
+    entries
+        .iter()
+        .max_by_key(|e| (e.valid, e.stance.report.attribution, e.seq))
+}
+
+/// Every current member against every candidate in the race.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Board {
+    pub as_of: Date,
+    pub members: Vec<MemberCode>,
+    pub candidates: Vec<CandidateId>,
+    /// Member-major: `cells[m * candidates.len() + c]`.
+    pub cells: Vec<Cell>,
+}
+
+impl Board {
+    /// Builds the board of the candidates in the race (declared or appointed) at `state.as_of`.
+    pub fn of(state: &ContestState) -> Board {
+        let candidates: Vec<CandidateId> = state
+            .declared_candidates()
+            .map(|c| c.profile.id.clone())
+            .collect();
+        let members: Vec<MemberCode> = state.current_members().map(|m| m.code.clone()).collect();
+        let mut cells = Vec::with_capacity(members.len() * candidates.len());
+        for member in &members {
+            let row: Vec<Cell> = candidates
+                .iter()
+                .map(|c| explicit_cell(state, member, c))
+                .collect();
+            // One office, one winner: backing one candidate is an implicit hold on every rival.
+            let backed: Vec<CandidateId> = row
+                .iter()
+                .filter(|cell| cell.effective == Stance::Supports)
+                .map(|cell| cell.candidate.clone())
+                .collect();
+            for mut cell in row {
+                if cell.effective != Stance::Supports {
+                    cell.prefers = backed.first().cloned();
+                }
+                cells.push(cell);
+            }
+        }
+        Board {
+            as_of: state.as_of,
+            members,
+            candidates,
+            cells,
+        }
+    }
+
+    pub fn cell(&self, member: &str, candidate: &str) -> Option<&Cell> {
+        let m = self.members.iter().position(|x| x == member)?;
+        let c = self.candidates.iter().position(|x| x == candidate)?;
+        self.cells.get(m * self.candidates.len() + c)
+    }
+
+    /// The cells of one candidate, in member order.
+    pub fn column<'a>(&'a self, candidate: &'a str) -> impl Iterator<Item = &'a Cell> + 'a {
+        self.cells.iter().filter(move |c| c.candidate == candidate)
+    }
+
+    /// The ballots the decision rule counts for one candidate.
+    pub fn ballots(&self, state: &ContestState, candidate: &str) -> Vec<Ballot> {
+        self.column(candidate)
+            .map(|cell| {
+                let member = state.member(&cell.member);
+                Ballot {
+                    member: cell.member.clone(),
+                    position: cell.position(),
+                    population: member
+                        .and_then(|m| m.attributes.get("population"))
+                        .map(|p| *p as u64),
+                    weight: member.and_then(|m| m.attributes.get("votes").copied()),
+                }
+            })
+            .collect()
+    }
+}
+
+fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
+    let entries = state.reports_on(member, candidate);
+    let standing = standing_report(entries);
+    let own_national = state
+        .candidate(candidate)
+        .is_some_and(|c| c.profile.nationality.as_deref() == Some(member));
+    let mut cell = Cell {
+        member: member.to_owned(),
+        candidate: candidate.to_owned(),
+        stated: Stance::Undeclared,
+        effective: Stance::Undeclared,
+        basis: Basis::Default,
+        prefers: None,
+        reasons: Vec::new(),
+        conditions: Vec::new(),
+        follows: None,
+        linked_to: None,
+        seq: None,
+        date: None,
+        source: None,
+        attribution: None,
+        reports: entries.len(),
+        disagreements: Vec::new(),
+    };
+    match standing {
+        Some(entry) => {
+            let report = &entry.stance;
+            cell.stated = report.stance;
+            cell.effective = report.stance;
+            cell.basis = Basis::Reported;
+            cell.reasons = report.reasons.clone();
+            cell.follows = report.follows.clone();
+            cell.linked_to = report.linked_to.clone();
+            cell.seq = Some(entry.seq);
+            cell.date = Some(entry.valid);
+            cell.source = Some(report.report.source.clone());
+            cell.attribution = Some(report.report.attribution);
+            cell.disagreements = entries
+                .iter()
+                .filter(|e| {
+                    e.seq != entry.seq
+                        && e.stance.stance != report.stance
+                        && (entry.valid - e.valid).get_days() <= DISAGREEMENT_WINDOW_DAYS
+                })
+                .map(|e| Disagreement {
+                    seq: e.seq,
+                    date: e.valid,
+                    stance: e.stance.stance,
+                    attribution: e.stance.report.attribution,
+                    source: e.stance.report.source.clone(),
+                })
+                .collect();
+        }
+        None if own_national => {
+            cell.stated = Stance::Supports;
+            cell.effective = Stance::Supports;
+            cell.basis = Basis::OwnNational;
+            cell.reasons = vec!["own national is a candidate".to_owned()];
+        }
+        None => {}
+    }
+    if cell.stated == Stance::Conditional {
+        let named = standing.map(|e| e.stance.conditions.as_slice()).unwrap_or(&[]);
+        cell.conditions = state
+            .conditions_of(member, candidate)
+            .filter(|c| named.is_empty() || named.contains(&c.id))
+            .map(|c| ConditionStatus {
+                id: c.id.clone(),
+                text: c.text.clone(),
+                met: state.condition_met(member, &c.id, candidate),
+            })
+            .collect();
+        if !cell.conditions.is_empty() && cell.conditions.iter().all(|c| c.met) {
+            cell.effective = Stance::Supports;
+            cell.basis = Basis::ConditionsMet;
+        }
+    }
+    cell
+}
+
+/// The overall state of a contest on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContestStatus {
+    /// A decision has been recorded.
+    Decided,
+    /// Some candidate would pass now (clear under consensus, adopted under a vote).
+    Clear,
+    /// Every candidate in the race is blocked or short.
+    Blocked,
+    /// No candidate has declared.
+    NoCandidates,
+}
+
+/// The verdict of the contest's rule on each candidate in the race.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub as_of: Date,
+    pub status: ContestStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided: Option<CandidateId>,
+    pub candidates: Vec<CandidateVerdict>,
+}
+
+/// One candidate's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateVerdict {
+    pub candidate: CandidateId,
+    pub name: String,
+    pub status: CandidateStatus,
+    pub evaluation: Evaluation,
+}
+
+impl Verdict {
+    /// Evaluates the contest's rule on every candidate in the race.
+    pub fn of(state: &ContestState, board: &Board) -> Result<Verdict, rules::RuleError> {
+        Verdict::under(state, board, &state.definition.rule)
+    }
+
+    /// Evaluates a given rule (for comparing rules over the same board).
+    pub fn under(
+        state: &ContestState,
+        board: &Board,
+        rule: &DecisionRule,
+    ) -> Result<Verdict, rules::RuleError> {
+        let mut candidates = Vec::new();
+        for id in &board.candidates {
+            let Some(candidate) = state.candidate(id) else {
+                continue;
+            };
+            let evaluation = rules::evaluate(rule, &board.ballots(state, id))?;
+            candidates.push(CandidateVerdict {
+                candidate: id.clone(),
+                name: candidate.profile.name.clone(),
+                status: candidate.status,
+                evaluation,
+            });
+        }
+        let status = if state.decision.is_some() {
+            ContestStatus::Decided
+        } else if candidates.is_empty() {
+            ContestStatus::NoCandidates
+        } else if candidates.iter().any(|c| matches!(c.evaluation.status, rules::Status::Adopted | rules::Status::Clear)) {
+            ContestStatus::Clear
+        } else {
+            ContestStatus::Blocked
+        };
+        Ok(Verdict {
+            as_of: state.as_of,
+            status,
+            decided: state.decision.as_ref().map(|d| d.candidate.clone()),
+            candidates,
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! The things a contest is made of: organisations, members, offices, candidates, milestones,
+//! stances and the reports that back them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::rules::DecisionRule;
+
+/// A member state's code: ISO 3166-1 alpha-3, upper case (`HUN`, `NLD`).
+pub type MemberCode = String;
+/// A candidate's identifier inside one contest: a short slug (`rutte`, `iohannis`).
+pub type CandidateId = String;
+
+/// An organisation whose members fill an office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<Member>,
+}
+
+/// A member of an organisation, with the date it joined: membership is evaluated at a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub code: MemberCode,
+    pub name: String,
+    pub joined: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<Date>,
+    /// Figures used by rules and forecasts: `population`, `defence_pct_gdp`, `votes`…
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, f64>,
+    /// Labels such as `eu`, `p5`, `region:central-europe`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl Member {
+    /// Whether the member belongs to the organisation on `date`.
+    pub fn is_member_on(&self, date: Date) -> bool {
+        self.joined <= date && self.left.is_none_or(|left| date < left)
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+}
+
+/// What happens when the term ends with no one agreed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reversion {
+    /// The incumbent's term is extended.
+    Extension,
+    /// An interim office holder is named.
+    Interim,
+    /// The post stays vacant.
+    Vacant,
+}
+
+impl fmt::Display for Reversion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Reversion::Extension => "extension of the incumbent",
+            Reversion::Interim => "an interim",
+            Reversion::Vacant => "vacancy",
+        })
+    }
+}
+
+/// The office being filled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Office {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incumbent: Option<String>,
+    pub term_end: Date,
+    pub reversion: Reversion,
+}
+
+/// The static definition of a contest: what the `contest_opened` event carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestDefinition {
+    pub id: String,
+    pub title: String,
+    pub organisation: Organisation,
+    pub office: Office,
+    pub rule: DecisionRule,
+    /// The date a newcomer is shown first (`concord demo`), e.g. the date of the defining article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Where a candidacy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateStatus {
+    /// Floated, not (yet) in the race.
+    Potential,
+    Declared,
+    Withdrawn,
+    Appointed,
+}
+
+impl CandidateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CandidateStatus::Potential => "potential",
+            CandidateStatus::Declared => "declared",
+            CandidateStatus::Withdrawn => "withdrawn",
+            CandidateStatus::Appointed => "appointed",
+        }
+    }
+}
+
+/// A person who may fill the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateProfile {
+    pub id: CandidateId,
+    pub name: String,
+    /// The member whose national the candidate is, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<MemberCode>,
+    /// Current role, experience, region…
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub profile: BTreeMap<String, String>,
+}
+
+/// The kind of a dated point in a contest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneKind {
+    /// A soft target ("by the end of April").
+    Target,
+    /// A meeting where a decision could be taken.
+    Meeting,
+    /// The date by which it must be settled.
+    HardDeadline,
+    /// The incumbent's term ends: the reversion applies.
+    TermEnd,
+}
+
+impl MilestoneKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneKind::Target => "target",
+            MilestoneKind::Meeting => "meeting",
+            MilestoneKind::HardDeadline => "hard_deadline",
+            MilestoneKind::TermEnd => "term_end",
+        }
+    }
+}
+
+/// A dated point with a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub id: String,
+    pub label: String,
+    pub date: Date,
+    pub kind: MilestoneKind,
+}
+
+/// Where a member stands on a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    Supports,
+    Leans,
+    /// Support subject to conditions; with every condition met it counts as support.
+    Conditional,
+    Undeclared,
+    /// Declines to join consensus for now ("withheld authorization").
+    Withholds,
+    /// Formal opposition, a veto.
+    Objects,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 6] = [
+        Stance::Supports,
+        Stance::Leans,
+        Stance::Conditional,
+        Stance::Undeclared,
+        Stance::Withholds,
+        Stance::Objects,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Supports => "supports",
+            Stance::Leans => "leans",
+            Stance::Conditional => "conditional",
+            Stance::Undeclared => "undeclared",
+            Stance::Withholds => "withholds",
+            Stance::Objects => "objects",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether this stance, stated explicitly, blocks consensus.
+    pub fn blocks(self) -> bool {
+        matches!(self, Stance::Withholds | Stance::Objects)
+    }
+}
+
+impl fmt::Display for Stance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a claim is attributed; on the same day a better attribution outranks a worse one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// Analyst judgement.
+    Inferred,
+    /// "Allied diplomatic sources".
+    Anonymous,
+    /// A named speaker, on the record.
+    OnRecord,
+    /// A communiqué or a vote record.
+    Official,
+}
+
+impl Attribution {
+    pub const ALL: [Attribution; 4] = [
+        Attribution::Official,
+        Attribution::OnRecord,
+        Attribution::Anonymous,
+        Attribution::Inferred,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attribution::Official => "official",
+            Attribution::OnRecord => "on_record",
+            Attribution::Anonymous => "anonymous",
+            Attribution::Inferred => "inferred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Attribution> {
+        Attribution::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Who may see a recorded stance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    #[default]
+    Public,
+    /// Told to the chair in confidential consultations: nobody else sees it.
+    ChairOnly,
+}
+
+impl Visibility {
+    pub fn is_public(&self) -> bool {
+        *self == Visibility::Public
+    }
+}
+
+/// The provenance of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// A URL or a citation.
+    pub source: String,
+    pub attribution: Attribution,
+    /// The analyst's confidence in the claim, from 0 to 1.
+    pub confidence: f64,
+    /// The named speaker and role, for `on_record` claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// When the source was published, if later than the event it reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Date>,
+}

@@ -1,0 +1,690 @@
+//! Scenario files: a human-editable TOML description of an organisation, an office, a contest
+//! and its dated, sourced events. Parsing validates everything and reports every problem with
+//! its line and column; a scenario with any problem yields no events at all.
+//!
+//! The format is documented in `docs/scenario-format.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean, line_column};
+use crate::event::{ConditionRef, EventKind, NewEvent, StanceReport, StrawPollResult};
+use crate::model::{
+    Attribution, CandidateProfile, ContestDefinition, Member, Milestone, MilestoneKind, Office,
+    Organisation, Report, Reversion, Stance, Visibility,
+};
+use crate::rules::DecisionRule;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    contest: RawContest,
+    organisation: RawOrganisation,
+    office: RawOffice,
+    #[serde(default)]
+    member: Vec<RawMember>,
+    #[serde(default)]
+    event: Vec<Spanned<RawEvent>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContest {
+    id: Spanned<String>,
+    title: String,
+    rule: DecisionRule,
+    #[serde(default)]
+    opened: Option<Spanned<String>>,
+    #[serde(default)]
+    featured_date: Option<Spanned<String>>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganisation {
+    id: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffice {
+    title: String,
+    #[serde(default)]
+    incumbent: Option<String>,
+    term_end: Spanned<String>,
+    reversion: Reversion,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMember {
+    code: Spanned<String>,
+    name: String,
+    joined: Spanned<String>,
+    #[serde(default)]
+    left: Option<Spanned<String>>,
+    #[serde(default)]
+    attributes: BTreeMap<String, f64>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum RawEventType {
+    Candidate,
+    Withdraw,
+    Stance,
+    Condition,
+    Commitment,
+    Milestone,
+    StrawPoll,
+    Vote,
+    Decision,
+    Extension,
+}
+
+/// One `[[event]]`: the fields any type may use; each type checks the ones it needs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent {
+    date: Spanned<String>,
+    #[serde(rename = "type")]
+    kind: RawEventType,
+    source: Spanned<String>,
+    #[serde(default)]
+    attribution: Option<Attribution>,
+    #[serde(default)]
+    confidence: Option<Spanned<f64>>,
+    #[serde(default)]
+    speaker: Option<String>,
+    #[serde(default)]
+    published: Option<Spanned<String>>,
+    #[serde(default)]
+    author: Option<String>,
+    // stance, condition
+    #[serde(default)]
+    member: Option<Spanned<String>>,
+    #[serde(default)]
+    members: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    candidate: Option<Spanned<String>>,
+    #[serde(default)]
+    stance: Option<Stance>,
+    #[serde(default)]
+    reasons: Vec<String>,
+    #[serde(default)]
+    conditions: Vec<Spanned<String>>,
+    #[serde(default)]
+    follows: Option<Spanned<String>>,
+    #[serde(default)]
+    linked_to: Option<String>,
+    #[serde(default)]
+    visibility: Option<Visibility>,
+    // candidate
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    nationality: Option<Spanned<String>>,
+    #[serde(default)]
+    status: Option<Spanned<String>>,
+    #[serde(default)]
+    profile: BTreeMap<String, String>,
+    // condition, commitment
+    #[serde(default)]
+    condition: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    meets: Vec<Spanned<String>>,
+    // milestone
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    on: Option<Spanned<String>>,
+    #[serde(default)]
+    milestone: Option<MilestoneKind>,
+    // straw poll, vote
+    #[serde(default)]
+    round: Option<u32>,
+    #[serde(default)]
+    results: Vec<RawPollResult>,
+    #[serde(default)]
+    in_favour: Option<u32>,
+    #[serde(default)]
+    against: Option<u32>,
+    #[serde(default)]
+    abstentions: Option<u32>,
+    // extension
+    #[serde(default)]
+    new_term_end: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPollResult {
+    candidate: Spanned<String>,
+    encourage: u32,
+    discourage: u32,
+    no_opinion: u32,
+    #[serde(default)]
+    p5_discourage: Option<u32>,
+}
+
+/// A parsed, validated scenario: the definition and the events that follow the opening.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub definition: ContestDefinition,
+    /// The date the contest opens (the `contest_opened` event's valid time).
+    pub opened: Date,
+    pub events: Vec<NewEvent>,
+}
+
+impl Scenario {
+    /// Every event to append to a new contest's log, starting with `contest_opened`.
+    pub fn into_events(self, author: &str) -> Vec<NewEvent> {
+        let mut all = Vec::with_capacity(self.events.len() + 1);
+        all.push(NewEvent {
+            valid: self.opened,
+            author: author.to_owned(),
+            kind: EventKind::ContestOpened {
+                contest: self.definition,
+            },
+        });
+        all.extend(self.events);
+        all
+    }
+}
+
+/// The confidence given to a report when the file gives none.
+pub fn default_confidence(attribution: Attribution) -> f64 {
+    match attribution {
+        Attribution::Official => 0.95,
+        Attribution::OnRecord => 0.9,
+        Attribution::Anonymous => 0.7,
+        Attribution::Inferred => 0.5,
+    }
+}
+
+/// Parses and validates a scenario. `file` names the input in diagnostics.
+pub fn parse(file: &str, text: &str, author: &str) -> Result<Scenario, Diagnostics> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .unwrap_or((1, 1));
+        Diagnostics(vec![Diagnostic::new(
+            Location::Text {
+                file: file.to_owned(),
+                line,
+                column,
+            },
+            e.message().trim().to_owned(),
+        )])
+    })?;
+    let mut v = Validator {
+        file,
+        text,
+        problems: Diagnostics::default(),
+    };
+    let scenario = v.scenario(raw, author);
+    v.problems.into_result(()).map(|()| scenario.expect("no problems, so a scenario"))
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    text: &'a str,
+    problems: Diagnostics,
+}
+
+impl Validator<'_> {
+    fn at(&self, span: Range<usize>) -> Location {
+        let (line, column) = line_column(self.text, span.start);
+        Location::Text {
+            file: self.file.to_owned(),
+            line,
+            column,
+        }
+    }
+
+    fn problem(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::new(self.at(span), message);
+        self.problems.push(d);
+        self.problems.0.last_mut().expect("just pushed")
+    }
+
+    fn date(&mut self, value: &Spanned<String>) -> Option<Date> {
+        match value.get_ref().parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.problem(
+                    value.span(),
+                    format!("'{}' is not a date", value.get_ref()),
+                )
+                .expected = Some("a date as YYYY-MM-DD".to_owned());
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, raw: RawScenario, author: &str) -> Option<Scenario> {
+        let term_end = self.date(&raw.office.term_end);
+        let featured = raw.contest.featured_date.as_ref().and_then(|d| self.date(d));
+        let opened = raw.contest.opened.as_ref().and_then(|d| self.date(d));
+        if raw.contest.id.get_ref().trim().is_empty()
+            || !raw
+                .contest
+                .id
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.problem(raw.contest.id.span(), "invalid contest id").expected =
+                Some("letters, digits, '-' or '_'".to_owned());
+        }
+
+        let mut members = Vec::new();
+        let mut seen = BTreeSet::new();
+        for m in &raw.member {
+            let code = m.code.get_ref();
+            if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+                self.problem(m.code.span(), format!("'{code}' is not a member code"))
+                    .expected = Some("ISO 3166-1 alpha-3 in capitals, e.g. HUN".to_owned());
+            }
+            if !seen.insert(code.clone()) {
+                self.problem(m.code.span(), format!("member '{code}' is listed twice"));
+            }
+            let joined = self.date(&m.joined);
+            let left = m.left.as_ref().and_then(|d| self.date(d));
+            if let Some(joined) = joined {
+                members.push(Member {
+                    code: code.clone(),
+                    name: m.name.clone(),
+                    joined,
+                    left,
+                    attributes: m.attributes.clone(),
+                    tags: m.tags.clone(),
+                });
+            }
+        }
+        if raw.member.is_empty() {
+            self.problems.push(
+                Diagnostic::new(
+                    Location::Text {
+                        file: self.file.to_owned(),
+                        line: 1,
+                        column: 1,
+                    },
+                    "the organisation has no members",
+                )
+                .expected("at least one [[member]] table"),
+            );
+        }
+
+        let mut cx = EventContext::default();
+        let mut events = Vec::new();
+        for raw_event in &raw.event {
+            if let Some(mut news) = self.event(raw_event, &members, &mut cx, author) {
+                events.append(&mut news);
+            }
+        }
+        // Check forward references once every candidate and condition is known.
+        for (name, span) in std::mem::take(&mut cx.candidate_refs) {
+            if !cx.candidates.contains(&name) {
+                let suggestion = did_you_mean(&name, cx.candidates.iter().map(String::as_str));
+                self.problem(span, format!("unknown candidate '{name}'"))
+                    .expected = Some("the id of a candidate entered by a `candidate` event".to_owned());
+                self.problems.0.last_mut().expect("pushed").did_you_mean = suggestion;
+            }
+        }
+        for (reference, span) in std::mem::take(&mut cx.condition_refs) {
+            if !cx.conditions.contains(&reference) {
+                let known: Vec<String> = cx
+                    .conditions
+                    .iter()
+                    .map(|c| format!("{}:{}", c.member, c.condition))
+                    .collect();
+                let shown = format!("{}:{}", reference.member, reference.condition);
+                let suggestion = did_you_mean(&shown, known.iter().map(String::as_str));
+                self.problem(span, format!("unknown condition '{shown}'")).expected =
+                    Some("MEMBER:condition-id of a `condition` event".to_owned());
+                self.problems.0.last_mut().expect("pushed").did_you_mean = suggestion;
+            }
+        }
+
+        let term_end = term_end?;
+        let first_event = events.iter().map(|e| e.valid).min();
+        let opened = opened.or(first_event).unwrap_or(term_end);
+        // Chronological log order reads best in a history; equal dates keep file order.
+        events.sort_by_key(|e| e.valid);
+        Some(Scenario {
+            definition: ContestDefinition {
+                id: raw.contest.id.into_inner(),
+                title: raw.contest.title,
+                organisation: Organisation {
+                    id: raw.organisation.id,
+                    name: raw.organisation.name,
+                    members,
+                },
+                office: Office {
+                    title: raw.office.title,
+                    incumbent: raw.office.incumbent,
+                    term_end,
+                    reversion: raw.office.reversion,
+                },
+                rule: raw.contest.rule,
+                featured_date: featured,
+                description: raw.contest.description,
+            },
+            opened,
+            events,
+        })
+    }
+
+    fn member_ref(&mut self, code: &Spanned<String>, members: &[Member], on: Option<Date>) -> bool {
+        let name = code.get_ref();
+        match members.iter().find(|m| m.code == *name) {
+            Some(m) => {
+                if let Some(date) = on
+                    && !m.is_member_on(date)
+                {
+                    self.problem(
+                        code.span(),
+                        format!("{name} was not a member on {date} (joined {})", m.joined),
+                    );
+                    return false;
+                }
+                true
+            }
+            None => {
+                let suggestion = did_you_mean(name, members.iter().map(|m| m.code.as_str()));
+                let d = self.problem(code.span(), format!("unknown member '{name}'"));
+                d.expected = Some("the code of a [[member]]".to_owned());
+                d.did_you_mean = suggestion;
+                false
+            }
+        }
+    }
+
+    fn required<'r, T>(
+        &mut self,
+        value: &'r Option<T>,
+        field: &str,
+        kind: RawEventType,
+        span: Range<usize>,
+    ) -> Option<&'r T> {
+        if value.is_none() {
+            self.problem(span, format!("a `{}` event needs `{field}`", type_name(kind)));
+        }
+        value.as_ref()
+    }
+
+    fn event(
+        &mut self,
+        spanned: &Spanned<RawEvent>,
+        members: &[Member],
+        cx: &mut EventContext,
+        default_author: &str,
+    ) -> Option<Vec<NewEvent>> {
+        let span = spanned.span();
+        let e = spanned.get_ref();
+        let date = self.date(&e.date);
+        if e.source.get_ref().trim().is_empty() {
+            self.problem(e.source.span(), "empty source").expected =
+                Some("a URL or a citation: every claim needs a source".to_owned());
+        }
+        let attribution = e.attribution.unwrap_or(Attribution::Inferred);
+        let confidence = match &e.confidence {
+            Some(c) if !(0.0..=1.0).contains(c.get_ref()) => {
+                self.problem(c.span(), format!("confidence {} is out of range", c.get_ref()))
+                    .expected = Some("a number from 0 to 1".to_owned());
+                0.0
+            }
+            Some(c) => *c.get_ref(),
+            None => default_confidence(attribution),
+        };
+        let published = e.published.as_ref().and_then(|d| self.date(d));
+        let report = Report {
+            source: e.source.get_ref().clone(),
+            attribution,
+            confidence,
+            speaker: e.speaker.clone(),
+            published,
+        };
+        let author = e.author.clone().unwrap_or_else(|| default_author.to_owned());
+        let candidate_ref = |cx: &mut EventContext, c: &Spanned<String>| {
+            cx.candidate_refs.push((c.get_ref().clone(), c.span()));
+            c.get_ref().clone()
+        };
+        let kinds: Vec<EventKind> = match e.kind {
+            RawEventType::Candidate => {
+                let id = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                let name = self.required(&e.name, "name", e.kind, span.clone())?;
+                if let Some(n) = &e.nationality {
+                    self.member_ref(n, members, None);
+                }
+                let declared = match e.status.as_ref().map(|s| s.get_ref().as_str()) {
+                    None | Some("declared") => true,
+                    Some("potential") => false,
+                    Some(other) => {
+                        let s = e.status.as_ref().expect("matched Some");
+                        let suggestion = did_you_mean(other, ["declared", "potential"]);
+                        let d = self.problem(s.span(), format!("unknown candidate status '{other}'"));
+                        d.expected = Some("declared or potential".to_owned());
+                        d.did_you_mean = suggestion;
+                        return None;
+                    }
+                };
+                cx.candidates.insert(id.get_ref().clone());
+                vec![EventKind::CandidateEntered {
+                    candidate: CandidateProfile {
+                        id: id.get_ref().clone(),
+                        name: name.clone(),
+                        nationality: e.nationality.as_ref().map(|n| n.get_ref().clone()),
+                        profile: e.profile.clone(),
+                    },
+                    declared,
+                    report,
+                }]
+            }
+            RawEventType::Withdraw => {
+                let c = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                vec![EventKind::CandidateWithdrew {
+                    candidate: candidate_ref(cx, c),
+                    report,
+                }]
+            }
+            RawEventType::Decision => {
+                let c = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                vec![EventKind::DecisionRecorded {
+                    candidate: candidate_ref(cx, c),
+                    report,
+                }]
+            }
+            RawEventType::Stance => {
+                let c = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                let stance = *self.required(&e.stance, "stance", e.kind, span.clone())?;
+                let candidate = candidate_ref(cx, c);
+                let who: Vec<&Spanned<String>> = match (&e.member, &e.members) {
+                    (Some(m), None) => vec![m],
+                    (None, Some(ms)) if !ms.is_empty() => ms.iter().collect(),
+                    _ => {
+                        self.problem(span, "a `stance` event needs `member` or `members` (not both)");
+                        return None;
+                    }
+                };
+                if let Some(f) = &e.follows {
+                    self.member_ref(f, members, None);
+                }
+                let mut out = Vec::new();
+                for m in who {
+                    if !self.member_ref(m, members, date) {
+                        continue;
+                    }
+                    for c in &e.conditions {
+                        cx.condition_refs.push((
+                            ConditionRef {
+                                member: m.get_ref().clone(),
+                                condition: c.get_ref().clone(),
+                            },
+                            c.span(),
+                        ));
+                    }
+                    out.push(EventKind::StanceReported(StanceReport {
+                        member: m.get_ref().clone(),
+                        candidate: candidate.clone(),
+                        stance,
+                        reasons: e.reasons.clone(),
+                        conditions: e.conditions.iter().map(|c| c.get_ref().clone()).collect(),
+                        follows: e.follows.as_ref().map(|f| f.get_ref().clone()),
+                        linked_to: e.linked_to.clone(),
+                        visibility: e.visibility.unwrap_or_default(),
+                        report: report.clone(),
+                    }));
+                }
+                out
+            }
+            RawEventType::Condition => {
+                let m = self.required(&e.member, "member", e.kind, span.clone())?;
+                let condition = self.required(&e.condition, "condition", e.kind, span.clone())?;
+                let text = self.required(&e.text, "text", e.kind, span.clone())?;
+                self.member_ref(m, members, date);
+                let candidate = e.candidate.as_ref().map(|c| candidate_ref(cx, c));
+                cx.conditions.insert(ConditionRef {
+                    member: m.get_ref().clone(),
+                    condition: condition.clone(),
+                });
+                vec![EventKind::ConditionSet {
+                    member: m.get_ref().clone(),
+                    candidate,
+                    condition: condition.clone(),
+                    text: text.clone(),
+                    report,
+                }]
+            }
+            RawEventType::Commitment => {
+                let c = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                let text = self.required(&e.text, "text", e.kind, span.clone())?;
+                let mut meets = Vec::new();
+                for m in &e.meets {
+                    match m.get_ref().split_once(':') {
+                        Some((member, condition)) => {
+                            let r = ConditionRef {
+                                member: member.to_owned(),
+                                condition: condition.to_owned(),
+                            };
+                            cx.condition_refs.push((r.clone(), m.span()));
+                            meets.push(r);
+                        }
+                        None => {
+                            self.problem(m.span(), format!("'{}' names no member", m.get_ref()))
+                                .expected = Some("MEMBER:condition-id, e.g. EST:russia-focus".to_owned());
+                        }
+                    }
+                }
+                vec![EventKind::CommitmentMade {
+                    candidate: candidate_ref(cx, c),
+                    text: text.clone(),
+                    meets,
+                    report,
+                }]
+            }
+            RawEventType::Milestone => {
+                let id = self.required(&e.id, "id", e.kind, span.clone())?;
+                let label = self.required(&e.label, "label", e.kind, span.clone())?;
+                let on = self.required(&e.on, "on", e.kind, span.clone())?;
+                let kind = *self.required(&e.milestone, "milestone", e.kind, span.clone())?;
+                let on = self.date(on)?;
+                vec![EventKind::MilestoneSet {
+                    milestone: Milestone {
+                        id: id.clone(),
+                        label: label.clone(),
+                        date: on,
+                        kind,
+                    },
+                    report,
+                }]
+            }
+            RawEventType::StrawPoll => {
+                let round = *self.required(&e.round, "round", e.kind, span.clone())?;
+                let results = e
+                    .results
+                    .iter()
+                    .map(|r| StrawPollResult {
+                        candidate: candidate_ref(cx, &r.candidate),
+                        encourage: r.encourage,
+                        discourage: r.discourage,
+                        no_opinion: r.no_opinion,
+                        p5_discourage: r.p5_discourage,
+                    })
+                    .collect();
+                vec![EventKind::StrawPollRecorded {
+                    round,
+                    results,
+                    report,
+                }]
+            }
+            RawEventType::Vote => {
+                let c = self.required(&e.candidate, "candidate", e.kind, span.clone())?;
+                vec![EventKind::VoteRecorded {
+                    candidate: candidate_ref(cx, c),
+                    in_favour: e.in_favour.unwrap_or(0),
+                    against: e.against.unwrap_or(0),
+                    abstentions: e.abstentions.unwrap_or(0),
+                    report,
+                }]
+            }
+            RawEventType::Extension => {
+                let end = self.required(&e.new_term_end, "new_term_end", e.kind, span.clone())?;
+                let new_term_end = self.date(end)?;
+                vec![EventKind::TermExtended {
+                    new_term_end,
+                    report,
+                }]
+            }
+        };
+        let valid = date?;
+        Some(
+            kinds
+                .into_iter()
+                .map(|kind| NewEvent {
+                    valid,
+                    author: author.clone(),
+                    kind,
+                })
+                .collect(),
+        )
+    }
+}
+
+#[derive(Default)]
+struct EventContext {
+    candidates: BTreeSet<String>,
+    conditions: BTreeSet<ConditionRef>,
+    candidate_refs: Vec<(String, Range<usize>)>,
+    condition_refs: Vec<(ConditionRef, Range<usize>)>,
+}
+
+fn type_name(kind: RawEventType) -> &'static str {
+    match kind {
+        RawEventType::Candidate => "candidate",
+        RawEventType::Withdraw => "withdraw",
+        RawEventType::Stance => "stance",
+        RawEventType::Condition => "condition",
+        RawEventType::Commitment => "commitment",
+        RawEventType::Milestone => "milestone",
+        RawEventType::StrawPoll => "straw_poll",
+        RawEventType::Vote => "vote",
+        RawEventType::Decision => "decision",
+        RawEventType::Extension => "extension",
+    }
+}
