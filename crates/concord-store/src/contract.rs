@@ -44,6 +44,7 @@ macro_rules! contract_tests {
             racing_appends_have_one_winner,
             events_survive_reopening,
             concurrent_appends_are_all_kept_without_interleaving,
+            concurrent_appends_through_two_instances_are_serialised,
             streams_are_listed_with_their_heads,
             appends_are_notified,
             appends_are_notified_to_other_instances,
@@ -271,12 +272,26 @@ pub async fn events_survive_reopening(db: &dyn Opener) {
 /// once: every acknowledged append is present exactly once with its events contiguous, and
 /// nothing else is.
 pub async fn concurrent_appends_are_all_kept_without_interleaving(db: &dyn Opener) {
+    let store = db.open().await;
+    hammer(&[Arc::clone(&store)], store).await;
+}
+
+/// As [`concurrent_appends_are_all_kept_without_interleaving`], with the tasks split over two
+/// store instances on one database (two servers, or two writers on one SQLite file).
+pub async fn concurrent_appends_through_two_instances_are_serialised(db: &dyn Opener) {
+    let a = db.open().await;
+    let b = db.open().await;
+    hammer(&[Arc::clone(&a), b], a).await;
+}
+
+/// Many tasks, spread over `writers`, append concurrently; `reader` checks the result.
+async fn hammer(writers: &[Arc<dyn Store>], reader: Arc<dyn Store>) {
     const TASKS: usize = 24;
     const APPENDS: usize = 8;
-    let store = db.open().await;
+    let store = reader;
     let tasks: Vec<_> = (0..TASKS)
         .map(|t| {
-            let store = Arc::clone(&store);
+            let store = Arc::clone(&writers[t % writers.len()]);
             tokio::spawn(async move {
                 let mut acked = vec![];
                 let mut expected = 0;
