@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::kernel::{
-    self, index_of_max, norm_diff, scalar_pce, utility, vote, weighted_distance, PceFailure,
+    self, PceFailure, index_of_max, norm_diff, scalar_pce, utility, vote, weighted_distance,
 };
 use crate::params::{
     BargnModel, BigRAdjust, BigRRange, InterVecBrgn, Params, StateTransitions, ThirdPartyCommit,
@@ -30,7 +30,10 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { max_turns: 100, record_utilities: false }
+        RunOptions {
+            max_turns: 100,
+            record_utilities: false,
+        }
     }
 }
 
@@ -168,24 +171,23 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Result<Run, SmpErr
     let ideal = pos.clone();
     let mut rng = SplitMix64(scenario.seed);
 
-    let mut turns = Vec::new();
+    let mut turns: Vec<Turn> = Vec::new();
     let mut state = model.assess(0, pos, ideal)?;
+    let mut prev_pos: Vec<f64> = Vec::new();
     let mut first_move = 0.0;
     loop {
         let t = state.turn;
         let stop_ratio = if t == 0 {
             None
         } else {
-            let prev = &turns.last().map(|x: &(Turn, Vec<f64>)| x.1.clone()).unwrap_or_default();
-            let moved = state_distance(prev, &state.pos, n, nd);
+            let moved = state_distance(&prev_pos, &state.pos, n, nd);
             if t == 1 {
                 first_move = moved;
             }
             // KTAB adds 10⁻⁴ to the first move, to guard against 0/0.
             Some(moved / (first_move + 1e-4))
         };
-        let done = t >= options.max_turns
-            || (t >= 2 && stop_ratio.is_some_and(|r| r < STOP_RATIO));
+        let done = t >= options.max_turns || (t >= 2 && stop_ratio.is_some_and(|r| r < STOP_RATIO));
         let (bargains, next) = if done {
             (Vec::new(), None)
         } else {
@@ -195,13 +197,12 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Result<Run, SmpErr
             (b, Some(p))
         };
         let record = model.record(&state, bargains, stop_ratio, options.record_utilities);
-        let pos_now = state.pos.clone();
-        let ideal_now = state.ideal.clone();
-        turns.push((record, pos_now));
+        turns.push(record);
         match next {
             None => break,
             Some(new_pos) => {
-                let new_ideal = model.new_ideals(&ideal_now, &new_pos);
+                let new_ideal = model.new_ideals(&state.ideal, &new_pos);
+                prev_pos = std::mem::take(&mut state.pos);
                 state = model.assess(t + 1, new_pos, new_ideal)?;
             }
         }
@@ -211,7 +212,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions) -> Result<Run, SmpErr
         dimensions: scenario.dimensions.clone(),
         actors: scenario.actors.iter().map(|a| a.name.clone()).collect(),
         params: scenario.params,
-        turns: turns.into_iter().map(|(t, _)| t).collect(),
+        turns,
     })
 }
 
@@ -279,7 +280,9 @@ impl Model {
                 sal[i * nd + d] = a.salience[d] / 100.0;
             }
         }
-        let sal_sum = (0..n).map(|i| kernel::sum(&sal[i * nd..(i + 1) * nd])).collect();
+        let sal_sum = (0..n)
+            .map(|i| kernel::sum(&sal[i * nd..(i + 1) * nd]))
+            .collect();
         let mut acc = vec![0.0; n * n];
         match &s.accommodation {
             None => (0..n).for_each(|i| acc[i * n + i] = 1.0),
@@ -289,12 +292,15 @@ impl Model {
                 }
             }
         }
-        Model { n, nd, cap, sal, sal_sum, params: s.params, acc }
-    }
-
-    fn p(&self, i: usize, pos: &[f64]) -> std::ops::Range<usize> {
-        let _ = pos;
-        i * self.nd..(i + 1) * self.nd
+        Model {
+            n,
+            nd,
+            cap,
+            sal,
+            sal_sum,
+            params: s.params,
+            acc,
+        }
     }
 
     /// Distances, risk attitudes, estimated utilities and outcome probabilities of a state.
@@ -324,8 +330,8 @@ impl Model {
             n,
         )
         .map_err(|_| SmpError::NoConvergence { turn })?;
-        let risk = big_r_from_prob(&p, pr.big_r_range)
-            .ok_or(SmpError::UndefinedRiskAttitudes { turn })?;
+        let risk =
+            big_r_from_prob(&p, pr.big_r_range).ok_or(SmpError::UndefinedRiskAttitudes { turn })?;
         let mut diff2 = 0.0;
         for i in 0..n {
             for j in 0..n {
@@ -353,7 +359,10 @@ impl Model {
         let mut class_of = Vec::with_capacity(n);
         for i in 0..n {
             let pi = &pos[i * nd..(i + 1) * nd];
-            match unique.iter().position(|&k| norm_diff(pi, &pos[k * nd..(k + 1) * nd]) < POS_TOL) {
+            match unique
+                .iter()
+                .position(|&k| norm_diff(pi, &pos[k * nd..(k + 1) * nd]) < POS_TOL)
+            {
                 Some(c) => class_of.push(c),
                 None => {
                     unique.push(i);
@@ -379,7 +388,16 @@ impl Model {
             nu,
         )
         .map_err(|_| SmpError::NoConvergence { turn })?;
-        Ok(Assessed { turn, pos, ideal, risk, util, unique, class_of, unique_prob })
+        Ok(Assessed {
+            turn,
+            pos,
+            ideal,
+            risk,
+            util,
+            unique,
+            class_of,
+            unique_prob,
+        })
     }
 
     /// The report of a state.
@@ -540,7 +558,9 @@ impl Model {
                             let wi = self.cap[i] * self.sal_sum[i];
                             let wj = self.cap[i] * self.sal_sum[j];
                             let mix = |a: &[f64], b: &[f64]| -> Vec<f64> {
-                                (0..nd).map(|d| (wi * a[d] + wj * b[d]) / (wi + wj)).collect()
+                                (0..nd)
+                                    .map(|d| (wi * a[d] + wj * b[d]) / (wi + wj))
+                                    .collect()
                             };
                             vec![Proposal {
                                 initiator: i,
@@ -581,7 +601,11 @@ impl Model {
         for k in 0..n {
             if let Some(b) = queues[k][chosen[k]] {
                 let p = props[b];
-                let src = if p.initiator == k { &p.pos_init } else { &p.pos_rcvr };
+                let src = if p.initiator == k {
+                    &p.pos_init
+                } else {
+                    &p.pos_rcvr
+                };
                 new_pos[k * nd..(k + 1) * nd].copy_from_slice(src);
             }
         }
@@ -591,8 +615,8 @@ impl Model {
             bargains.push(Bargain {
                 initiator: k,
                 receiver: k,
-                initiator_position: s.pos[self.p(k, &s.pos)].to_vec(),
-                receiver_position: s.pos[self.p(k, &s.pos)].to_vec(),
+                initiator_position: s.pos[k * nd..(k + 1) * nd].to_vec(),
+                receiver_position: s.pos[k * nd..(k + 1) * nd].to_vec(),
                 initiator_prob: probs[k][0],
                 initiator_selected: chosen[k] == 0,
                 receiver_prob: None,
@@ -600,7 +624,12 @@ impl Model {
             });
         }
         for (b, p) in props.iter().enumerate() {
-            let slot = |k: usize| queues[k].iter().position(|x| *x == Some(b)).expect("queued");
+            let slot = |k: usize| {
+                queues[k]
+                    .iter()
+                    .position(|x| *x == Some(b))
+                    .expect("queued")
+            };
             let (si, sr) = (slot(p.initiator), slot(p.receiver));
             bargains.push(Bargain {
                 initiator: p.initiator,
@@ -653,13 +682,25 @@ impl Model {
             }
         }
         let pr = &self.params;
-        scalar_pce(pr.voting_rule, pr.victory_prob_model, pr.pce_model, &self.cap, &u, n, nb)
+        scalar_pce(
+            pr.voting_rule,
+            pr.victory_prob_model,
+            pr.pce_model,
+            &self.cap,
+            &u,
+            n,
+            nb,
+        )
     }
 
     /// Actor a's utility for a position, with its own ideal, saliences and risk attitude.
     fn pos_util(&self, s: &Assessed, a: usize, y: &[f64]) -> f64 {
         let nd = self.nd;
-        let d = weighted_distance(&s.ideal[a * nd..(a + 1) * nd], y, &self.sal[a * nd..(a + 1) * nd]);
+        let d = weighted_distance(
+            &s.ideal[a * nd..(a + 1) * nd],
+            y,
+            &self.sal[a * nd..(a + 1) * nd],
+        );
         utility(d, s.risk[a])
     }
 
@@ -681,7 +722,12 @@ impl Model {
             bi[d] = x;
             bj[d] = y;
         }
-        Proposal { initiator: i, receiver: j, pos_init: bi, pos_rcvr: bj }
+        Proposal {
+            initiator: i,
+            receiver: j,
+            pos_init: bi,
+            pos_rcvr: bj,
+        }
     }
 
     /// Ideals move towards the new positions by the accommodation matrix (step 9).
@@ -757,15 +803,24 @@ fn third_party_vote(
     ukk: f64,
 ) -> f64 {
     let (u_ik_def_j, u_j_def_ik, u_i_def_jk, u_jk_def_i) = match tpc {
-        ThirdPartyCommit::FullCommit => {
-            (uki + uki + uki, ukj + ukj + ukj, uki + uki + uki, ukj + ukj + ukj)
-        }
-        ThirdPartyCommit::SemiCommit => {
-            (uki + uki + ukk, ukj + ukj + ukj, uki + uki + uki, ukj + ukj + ukk)
-        }
-        ThirdPartyCommit::NoCommit => {
-            (uki + uki + ukk, ukj + ukj + ukk, uki + uki + ukk, ukj + ukj + ukk)
-        }
+        ThirdPartyCommit::FullCommit => (
+            uki + uki + uki,
+            ukj + ukj + ukj,
+            uki + uki + uki,
+            ukj + ukj + ukj,
+        ),
+        ThirdPartyCommit::SemiCommit => (
+            uki + uki + ukk,
+            ukj + ukj + ukj,
+            uki + uki + uki,
+            ukj + ukj + ukk,
+        ),
+        ThirdPartyCommit::NoCommit => (
+            uki + uki + ukk,
+            ukj + ukj + ukk,
+            uki + uki + ukk,
+            ukj + ukj + ukk,
+        ),
     };
     let u_ik_j = (pik * u_ik_def_j) + (pjk * u_j_def_ik);
     let u_i_jk = (pik * u_i_def_jk) + (pjk * u_jk_def_i);
@@ -780,7 +835,15 @@ fn round4(x: f64) -> f64 {
 }
 
 /// S1P1 / S2P2: both sides are offered almost the same weighted compromise.
-fn interp_snpm(n: u8, tik: f64, sik: f64, prb_i: f64, tjk: f64, sjk: f64, prb_j: f64) -> (f64, f64) {
+fn interp_snpm(
+    n: u8,
+    tik: f64,
+    sik: f64,
+    prb_i: f64,
+    tjk: f64,
+    sjk: f64,
+    prb_j: f64,
+) -> (f64, f64) {
     let pw = |x: f64| if n == 1 { x } else { x * x };
     let wik = pw(sik) * pw(prb_i);
     let wjk = pw(sjk) * pw(prb_j);

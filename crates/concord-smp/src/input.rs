@@ -11,14 +11,14 @@
 
 use std::fmt;
 
-use quick_xml::events::Event;
 use quick_xml::Reader;
+use quick_xml::events::Event;
 
 use crate::params::{
     BargnModel, BigRAdjust, BigRRange, InterVecBrgn, Params, PceModel, StateTransitions,
     ThirdPartyCommit, VictoryProbModel, VotingRule,
 };
-use crate::scenario::{Actor, Scenario, MAX_ACTORS, MIN_ACTORS};
+use crate::scenario::{Actor, MAX_ACTORS, MIN_ACTORS, Scenario};
 
 /// One problem in an input file, located by line and column (both from 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -108,7 +112,10 @@ fn split_csv_line(line: &str) -> Vec<Field> {
 
 fn finish_field(raw: &str, start_col: usize) -> Field {
     let lead = raw.chars().take_while(|c| c.is_whitespace()).count();
-    Field { text: raw.trim().to_string(), column: start_col + lead }
+    Field {
+        text: raw.trim().to_string(),
+        column: start_col + lead,
+    }
 }
 
 struct Collector<'a> {
@@ -118,7 +125,12 @@ struct Collector<'a> {
 
 impl Collector<'_> {
     fn push(&mut self, line: usize, column: usize, message: String) {
-        self.problems.push(Problem { file: self.file.to_string(), line, column, message });
+        self.problems.push(Problem {
+            file: self.file.to_string(),
+            line,
+            column,
+            message,
+        });
     }
 }
 
@@ -127,24 +139,39 @@ fn get(f: &[Field], k: usize) -> (&str, usize) {
 }
 
 fn show(s: &str) -> String {
-    if s.is_empty() { "nothing".to_string() } else { format!("'{s}'") }
+    if s.is_empty() {
+        "nothing".to_string()
+    } else {
+        format!("'{s}'")
+    }
 }
 
 /// KTAB's CSV format: a title row (name, description, actors, dimensions), a header row
 /// (actor, description, capability, then a position and a salience column per dimension), and
 /// one row per actor. CSV input always runs with the default parameters.
 pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
-    let mut c = Collector { file, problems: Vec::new() };
+    let mut c = Collector {
+        file,
+        problems: Vec::new(),
+    };
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
         .map(|(k, l)| (k + 1, l.trim_end_matches('\r')))
         .collect();
     let mut rows = lines.iter().filter(|(_, l)| !l.trim().is_empty());
-    let fail = |c: Collector| Err(InputError { problems: c.problems });
+    let fail = |c: Collector| {
+        Err(InputError {
+            problems: c.problems,
+        })
+    };
 
     let Some(&(ln, title)) = rows.next() else {
-        c.push(1, 1, "expected a title row (name, description, actors, dimensions), found nothing".into());
+        c.push(
+            1,
+            1,
+            "expected a title row (name, description, actors, dimensions), found nothing".into(),
+        );
         return fail(c);
     };
     let f = split_csv_line(title);
@@ -152,7 +179,11 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
     let (name, _) = get(&f, 0);
     let (desc, _) = get(&f, 1);
     if name.chars().count() > MAX_SCEN_TEXT {
-        c.push(ln, 1, format!("expected a scenario name of at most {MAX_SCEN_TEXT} characters"));
+        c.push(
+            ln,
+            1,
+            format!("expected a scenario name of at most {MAX_SCEN_TEXT} characters"),
+        );
     }
     let count = |k: usize, what: &str, c: &mut Collector| -> Option<usize> {
         let (t, col) = get(&f, k);
@@ -160,7 +191,11 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
         match t.parse::<usize>() {
             Ok(v) => Some(v),
             Err(_) => {
-                c.push(ln, col, format!("expected a whole number of {what}, found {}", show(t)));
+                c.push(
+                    ln,
+                    col,
+                    format!("expected a whole number of {what}, found {}", show(t)),
+                );
                 None
             }
         }
@@ -170,12 +205,22 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
     if let Some(n) = num_actors
         && !(MIN_ACTORS..=MAX_ACTORS).contains(&n)
     {
-        c.push(ln, get(&f, 2).1, format!("expected {MIN_ACTORS} to {MAX_ACTORS} actors, found {n}"));
+        c.push(
+            ln,
+            get(&f, 2).1,
+            format!("expected {MIN_ACTORS} to {MAX_ACTORS} actors, found {n}"),
+        );
     }
     if num_dims == Some(0) {
-        c.push(ln, get(&f, 3).1, "expected at least 1 dimension, found 0".into());
+        c.push(
+            ln,
+            get(&f, 3).1,
+            "expected at least 1 dimension, found 0".into(),
+        );
     }
-    let (Some(n), Some(nd)) = (num_actors, num_dims) else { return fail(c) };
+    let (Some(n), Some(nd)) = (num_actors, num_dims) else {
+        return fail(c);
+    };
     if nd == 0 || !c.problems.is_empty() {
         return fail(c);
     }
@@ -189,12 +234,28 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
     for d in 0..nd {
         let (t, col) = get(&h, 3 + 2 * d);
         if get(&h, 4 + 2 * d).1 == 0 {
-            let col = if col == 0 { end_col(header) } else { get(&h, 4 + 2 * d).1.max(col) };
-            c.push(hl, col, format!("expected a position and a salience column for dimension {}, found {} columns", d + 1, h.len()));
+            let col = if col == 0 {
+                end_col(header)
+            } else {
+                get(&h, 4 + 2 * d).1.max(col)
+            };
+            c.push(
+                hl,
+                col,
+                format!(
+                    "expected a position and a salience column for dimension {}, found {} columns",
+                    d + 1,
+                    h.len()
+                ),
+            );
             break;
         }
         if t.chars().count() > MAX_DIM_NAME {
-            c.push(hl, col, format!("expected a dimension name of at most {MAX_DIM_NAME} characters"));
+            c.push(
+                hl,
+                col,
+                format!("expected a dimension name of at most {MAX_DIM_NAME} characters"),
+            );
         }
         dims.push(t.to_string());
     }
@@ -203,7 +264,11 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
     for a in 0..n {
         let Some(&(al, row)) = rows.next() else {
             let last = lines.last().map_or(1, |x| x.0);
-            c.push(last, 1, format!("expected {n} actor rows as the title row says, found {a}"));
+            c.push(
+                last,
+                1,
+                format!("expected {n} actor rows as the title row says, found {a}"),
+            );
             break;
         };
         let f = split_csv_line(row);
@@ -211,11 +276,21 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
         if name.is_empty() {
             c.push(al, 1, "expected an actor name, found nothing".into());
         } else if name.chars().count() > MAX_ACTOR_NAME {
-            c.push(al, ncol, format!("expected an actor name of at most {MAX_ACTOR_NAME} characters, found '{name}'"));
+            c.push(
+                al,
+                ncol,
+                format!(
+                    "expected an actor name of at most {MAX_ACTOR_NAME} characters, found '{name}'"
+                ),
+            );
         }
         let (desc, dcol) = get(&f, 1);
         if desc.chars().count() > MAX_ACTOR_DESC {
-            c.push(al, dcol, format!("expected a description of at most {MAX_ACTOR_DESC} characters"));
+            c.push(
+                al,
+                dcol,
+                format!("expected a description of at most {MAX_ACTOR_DESC} characters"),
+            );
         }
         let number = |k: usize, what: &str, lo: f64, hi: f64, c: &mut Collector| -> f64 {
             let (t, col) = get(&f, k);
@@ -223,18 +298,31 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
             match t.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= lo && v <= hi => v,
                 Ok(v) => {
-                    c.push(al, col, format!("expected {what} in [{lo}, {hi}], found {v}"));
+                    c.push(
+                        al,
+                        col,
+                        format!("expected {what} in [{lo}, {hi}], found {v}"),
+                    );
                     f64::NAN
                 }
                 Err(_) => {
-                    c.push(al, col, format!("expected a number for {what}, found {}", show(t)));
+                    c.push(
+                        al,
+                        col,
+                        format!("expected a number for {what}, found {}", show(t)),
+                    );
                     f64::NAN
                 }
             }
         };
         let cap = number(2, "capability", 0.0, 1e8, &mut c);
         if cap == 0.0 {
-            c.push(al, get(&f, 2).1, "expected a positive capability, found 0 (KTAB's voting rejects a weight of 0)".into());
+            c.push(
+                al,
+                get(&f, 2).1,
+                "expected a positive capability, found 0 (KTAB's voting rejects a weight of 0)"
+                    .into(),
+            );
         }
         let mut position = Vec::with_capacity(nd);
         let mut salience = Vec::with_capacity(nd);
@@ -265,9 +353,17 @@ fn check_salience_total(sal: &[f64], c: &mut Collector, line: usize, col: usize)
     }
     let total: f64 = sal.iter().sum();
     if total > 100.0 {
-        c.push(line, col, format!("expected saliences summing to at most 100, found {total}"));
+        c.push(
+            line,
+            col,
+            format!("expected saliences summing to at most 100, found {total}"),
+        );
     } else if total <= 0.0 {
-        c.push(line, col, "expected a positive salience on at least one dimension, found all 0".into());
+        c.push(
+            line,
+            col,
+            "expected a positive salience on at least one dimension, found all 0".into(),
+        );
     }
 }
 
@@ -305,7 +401,14 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
     let mut reader = Reader::from_str(text);
     let err = |offset: usize, message: String| {
         let (line, column) = locate(text, offset);
-        InputError { problems: vec![Problem { file: file.to_string(), line, column, message }] }
+        InputError {
+            problems: vec![Problem {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }],
+        }
     };
     let mut stack: Vec<Element> = vec![Element {
         name: String::new(),
@@ -316,9 +419,12 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
     }];
     loop {
         let start = reader.buffer_position() as usize;
-        let ev = reader
-            .read_event()
-            .map_err(|e| err(reader.error_position() as usize, format!("expected well-formed XML: {e}")))?;
+        let ev = reader.read_event().map_err(|e| {
+            err(
+                reader.error_position() as usize,
+                format!("expected well-formed XML: {e}"),
+            )
+        })?;
         // the element starts at its '<', after any whitespace the reader skipped
         let tag_at = |s: usize| s + text[s..].find('<').unwrap_or(0);
         match ev {
@@ -347,8 +453,16 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
                 let el = stack.pop().expect("balanced");
                 stack.last_mut().expect("root").children.push(el);
             }
-            Event::Text(t) => stack.last_mut().expect("root").text.push_str(&t.xml10_content()),
-            Event::CData(t) => stack.last_mut().expect("root").text.push_str(&t.xml10_content()),
+            Event::Text(t) => stack
+                .last_mut()
+                .expect("root")
+                .text
+                .push_str(&t.xml10_content()),
+            Event::CData(t) => stack
+                .last_mut()
+                .expect("root")
+                .text
+                .push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
                 let s: String = match r.resolve_char_ref() {
                     Ok(Some(ch)) => ch.to_string(),
@@ -359,7 +473,10 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
                         "quot" => "\"".into(),
                         "apos" => "'".into(),
                         other => {
-                            return Err(err(start, format!("expected a known entity, found '&{other};'")));
+                            return Err(err(
+                                start,
+                                format!("expected a known entity, found '&{other};'"),
+                            ));
                         }
                     },
                 };
@@ -370,7 +487,10 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
         }
     }
     if stack.len() != 1 {
-        return Err(err(text.len(), "expected closing tags, found the end of the file".into()));
+        return Err(err(
+            text.len(),
+            "expected closing tags, found the end of the file".into(),
+        ));
     }
     Ok(stack.pop().expect("root"))
 }
@@ -379,31 +499,54 @@ fn parse_tree(text: &str, file: &str) -> Result<Element, InputError> {
 /// `<IdealAdjustment>`).
 pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
     let doc = parse_tree(text, file)?;
-    let mut c = Collector { file, problems: Vec::new() };
+    let mut c = Collector {
+        file,
+        problems: Vec::new(),
+    };
     let Some(root) = doc.child("Scenario") else {
         let (line, column) = doc.children.first().map_or((1, 1), |e| (e.line, e.column));
         c.push(line, column, "expected a root element <Scenario>".into());
-        return Err(InputError { problems: c.problems });
+        return Err(InputError {
+            problems: c.problems,
+        });
     };
     let missing = |c: &mut Collector, parent: &Element, name: &str| {
-        c.push(parent.line, parent.column, format!("expected a <{name}> element in <{}>, found none", parent.name));
+        c.push(
+            parent.line,
+            parent.column,
+            format!(
+                "expected a <{name}> element in <{}>, found none",
+                parent.name
+            ),
+        );
     };
-    let text_of = |c: &mut Collector, parent: &Element, name: &str| -> Option<(String, usize, usize)> {
-        match parent.child(name) {
-            None => {
-                missing(c, parent, name);
-                None
+    let text_of =
+        |c: &mut Collector, parent: &Element, name: &str| -> Option<(String, usize, usize)> {
+            match parent.child(name) {
+                None => {
+                    missing(c, parent, name);
+                    None
+                }
+                Some(e) => Some((e.text.trim().to_string(), e.line, e.column)),
             }
-            Some(e) => Some((e.text.trim().to_string(), e.line, e.column)),
-        }
-    };
-    let name = root.child("name").map(|e| e.text.trim().to_string()).unwrap_or_default();
-    let desc = root.child("desc").map(|e| e.text.trim().to_string()).unwrap_or_default();
+        };
+    let name = root
+        .child("name")
+        .map(|e| e.text.trim().to_string())
+        .unwrap_or_default();
+    let desc = root
+        .child("desc")
+        .map(|e| e.text.trim().to_string())
+        .unwrap_or_default();
     let mut seed = 0;
     if let Some((t, l, col)) = text_of(&mut c, root, "prngSeed") {
         match t.parse::<u64>() {
             Ok(v) => seed = v,
-            Err(_) => c.push(l, col, format!("expected a whole number for prngSeed, found {}", show(&t))),
+            Err(_) => c.push(
+                l,
+                col,
+                format!("expected a whole number for prngSeed, found {}", show(&t)),
+            ),
         }
     }
 
@@ -414,7 +557,16 @@ pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
                 if let Some((t, l, col)) = text_of(&mut c, mp, <$ty>::KEY) {
                     match t.parse::<$ty>() {
                         Ok(v) => params.$field = v,
-                        Err(e) => c.push(l, col, format!("expected one of {} for {}, found {}", e.expected.join(", "), <$ty>::KEY, show(&t))),
+                        Err(e) => c.push(
+                            l,
+                            col,
+                            format!(
+                                "expected one of {} for {}, found {}",
+                                e.expected.join(", "),
+                                <$ty>::KEY,
+                                show(&t)
+                            ),
+                        ),
                     }
                 }
             };
@@ -437,7 +589,11 @@ pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
             for e in d.all("dName") {
                 let t = e.text.trim();
                 if t.is_empty() {
-                    c.push(e.line, e.column, "expected a dimension name, found nothing".into());
+                    c.push(
+                        e.line,
+                        e.column,
+                        "expected a dimension name, found nothing".into(),
+                    );
                 }
                 dims.push(t.to_string());
             }
@@ -456,7 +612,14 @@ pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
                 actors.push(xml_actor(&mut c, a, nd));
             }
             if !(MIN_ACTORS..=MAX_ACTORS).contains(&actors.len()) {
-                c.push(list.line, list.column, format!("expected {MIN_ACTORS} to {MAX_ACTORS} actors, found {}", actors.len()));
+                c.push(
+                    list.line,
+                    list.column,
+                    format!(
+                        "expected {MIN_ACTORS} to {MAX_ACTORS} actors, found {}",
+                        actors.len()
+                    ),
+                );
             }
         }
     }
@@ -464,30 +627,48 @@ pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
     let mut acc = None;
     if let Some(ia) = root.child("IdealAdjustment") {
         let n = actors.len();
-        let mut m: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+        let mut m: Vec<Vec<f64>> = (0..n)
+            .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+            .collect();
         let index = |c: &mut Collector, pair: &Element, tag: &str| -> Option<usize> {
             let (t, l, col) = text_of(c, pair, tag)?;
             // KTAB takes the first actor of that name
             let k = actors.iter().position(|a| a.name == t);
             if k.is_none() {
-                c.push(l, col, format!("expected the name of an actor for {tag}, found {}", show(&t)));
+                c.push(
+                    l,
+                    col,
+                    format!(
+                        "expected the name of an actor for {tag}, found {}",
+                        show(&t)
+                    ),
+                );
             }
             k
         };
         for pair in ia.all("iaPair") {
             let i = index(&mut c, pair, "adjustingIdeal");
             let j = index(&mut c, pair, "referencePos");
-            let v = text_of(&mut c, pair, "adjust").and_then(|(t, l, col)| match t.parse::<f64>() {
-                Ok(v) if (0.0..=1.0).contains(&v) => Some(v),
-                Ok(v) => {
-                    c.push(l, col, format!("expected an adjustment in [0, 1], found {v}"));
-                    None
-                }
-                Err(_) => {
-                    c.push(l, col, format!("expected a number for adjust, found {}", show(&t)));
-                    None
-                }
-            });
+            let v =
+                text_of(&mut c, pair, "adjust").and_then(|(t, l, col)| match t.parse::<f64>() {
+                    Ok(v) if (0.0..=1.0).contains(&v) => Some(v),
+                    Ok(v) => {
+                        c.push(
+                            l,
+                            col,
+                            format!("expected an adjustment in [0, 1], found {v}"),
+                        );
+                        None
+                    }
+                    Err(_) => {
+                        c.push(
+                            l,
+                            col,
+                            format!("expected a number for adjust, found {}", show(&t)),
+                        );
+                        None
+                    }
+                });
             if let (Some(i), Some(j), Some(v)) = (i, j, v) {
                 m[i][j] = v;
             }
@@ -496,18 +677,31 @@ pub fn parse_xml(text: &str, file: &str) -> Result<Scenario, InputError> {
             for (i, row) in m.iter().enumerate() {
                 let s: f64 = row.iter().sum();
                 if s > 1.0 + 1e-10 {
-                    c.push(ia.line, ia.column, format!("expected {}'s adjustments to sum to at most 1, found {s}", actors[i].name));
+                    c.push(
+                        ia.line,
+                        ia.column,
+                        format!(
+                            "expected {}'s adjustments to sum to at most 1, found {s}",
+                            actors[i].name
+                        ),
+                    );
                 }
             }
         }
-        let identity = m.iter().enumerate().all(|(i, r)| r.iter().enumerate().all(|(j, &x)| x == if i == j { 1.0 } else { 0.0 }));
+        let identity = m.iter().enumerate().all(|(i, r)| {
+            r.iter()
+                .enumerate()
+                .all(|(j, &x)| x == if i == j { 1.0 } else { 0.0 })
+        });
         if !identity {
             acc = Some(m);
         }
     }
 
     if !c.problems.is_empty() {
-        return Err(InputError { problems: c.problems });
+        return Err(InputError {
+            problems: c.problems,
+        });
     }
     Ok(Scenario {
         name,
@@ -525,15 +719,28 @@ fn xml_actor(c: &mut Collector, a: &Element, nd: usize) -> Actor {
         match a.child(tag) {
             Some(e) => e.text.trim().to_string(),
             None => {
-                c.push(a.line, a.column, format!("expected a <{tag}> element in <Actor>, found none"));
+                c.push(
+                    a.line,
+                    a.column,
+                    format!("expected a <{tag}> element in <Actor>, found none"),
+                );
                 String::new()
             }
         }
     };
     let name = text(c, "name");
     if name.is_empty() || name.chars().count() > MAX_ACTOR_NAME {
-        let (l, col) = a.child("name").map_or((a.line, a.column), |e| (e.line, e.column));
-        c.push(l, col, format!("expected an actor name of 1 to {MAX_ACTOR_NAME} characters, found {}", show(&name)));
+        let (l, col) = a
+            .child("name")
+            .map_or((a.line, a.column), |e| (e.line, e.column));
+        c.push(
+            l,
+            col,
+            format!(
+                "expected an actor name of 1 to {MAX_ACTOR_NAME} characters, found {}",
+                show(&name)
+            ),
+        );
     }
     let description = text(c, "description");
     let number = |c: &mut Collector, e: &Element, what: &str, lo: f64, hi: f64| -> f64 {
@@ -541,34 +748,60 @@ fn xml_actor(c: &mut Collector, a: &Element, nd: usize) -> Actor {
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= lo && v <= hi => v,
             Ok(v) => {
-                c.push(e.line, e.column, format!("expected {what} in [{lo}, {hi}] for actor '{name}', found {v}"));
+                c.push(
+                    e.line,
+                    e.column,
+                    format!("expected {what} in [{lo}, {hi}] for actor '{name}', found {v}"),
+                );
                 f64::NAN
             }
             Err(_) => {
-                c.push(e.line, e.column, format!("expected a number for {what} of actor '{name}', found {}", show(t)));
+                c.push(
+                    e.line,
+                    e.column,
+                    format!(
+                        "expected a number for {what} of actor '{name}', found {}",
+                        show(t)
+                    ),
+                );
                 f64::NAN
             }
         }
     };
     let capability = match a.child("capability") {
         None => {
-            c.push(a.line, a.column, "expected a <capability> element in <Actor>, found none".into());
+            c.push(
+                a.line,
+                a.column,
+                "expected a <capability> element in <Actor>, found none".into(),
+            );
             f64::NAN
         }
         Some(e) => {
             let v = number(c, e, "capability", 0.0, 1e8);
             if v == 0.0 {
-                c.push(e.line, e.column, format!("expected a positive capability for actor '{name}', found 0"));
+                c.push(
+                    e.line,
+                    e.column,
+                    format!("expected a positive capability for actor '{name}', found 0"),
+                );
             }
             v
         }
     };
     let list = |c: &mut Collector, tag: &str, item: &str, what: &str| -> Vec<f64> {
         let Some(p) = a.child(tag) else {
-            c.push(a.line, a.column, format!("expected a <{tag}> element in <Actor>, found none"));
+            c.push(
+                a.line,
+                a.column,
+                format!("expected a <{tag}> element in <Actor>, found none"),
+            );
             return Vec::new();
         };
-        let v: Vec<f64> = p.all(item).map(|e| number(c, e, what, 0.0, 100.0)).collect();
+        let v: Vec<f64> = p
+            .all(item)
+            .map(|e| number(c, e, what, 0.0, 100.0))
+            .collect();
         if v.len() != nd {
             c.push(p.line, p.column, format!("expected {nd} <{item}> elements (one per dimension) for actor '{name}', found {}", v.len()));
         }
@@ -579,7 +812,13 @@ fn xml_actor(c: &mut Collector, a: &Element, nd: usize) -> Actor {
     if let Some(s) = a.child("Salience") {
         check_salience_total(&salience, c, s.line, s.column);
     }
-    Actor { name, description, capability, position, salience }
+    Actor {
+        name,
+        description,
+        capability,
+        position,
+        salience,
+    }
 }
 
 #[cfg(test)]
@@ -604,18 +843,32 @@ mod tests {
 
     #[test]
     fn csv_errors_are_located_and_all_reported() {
-        let bad = CSV.replace("B, second, 20, 30, 40,", "B, second, 20, 30, abc,").replace("C, third, 30, 40, 20, 60, 10", "C, third, 30, 40, 90, 160, 10");
+        let bad = CSV
+            .replace("B, second, 20, 30, 40,", "B, second, 20, 30, abc,")
+            .replace(
+                "C, third, 30, 40, 20, 60, 10",
+                "C, third, 30, 40, 90, 160, 10",
+            );
         let e = parse_csv(&bad, "gen.csv").unwrap_err();
         let msgs: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(msgs[0], "gen.csv:4:20: expected a number for salience, found 'abc'");
-        assert_eq!(msgs[1], "gen.csv:5:23: expected position in [0, 100], found 160");
+        assert_eq!(
+            msgs[0],
+            "gen.csv:4:20: expected a number for salience, found 'abc'"
+        );
+        assert_eq!(
+            msgs[1],
+            "gen.csv:5:23: expected position in [0, 100], found 160"
+        );
         assert_eq!(msgs.len(), 2, "{msgs:?}");
     }
 
     #[test]
     fn csv_title_errors() {
         let e = parse_csv("X,Y,many,1\n", "t.csv").unwrap_err();
-        assert_eq!(e.to_string(), "t.csv:1:5: expected a whole number of actors, found 'many'");
+        assert_eq!(
+            e.to_string(),
+            "t.csv:1:5: expected a whole number of actors, found 'many'"
+        );
     }
 
     const XML: &str = r#"<?xml version="1.0"?>
@@ -654,10 +907,21 @@ mod tests {
 
     #[test]
     fn xml_errors_are_located() {
-        let bad = XML.replace("<capability>20</capability>", "<capability>lots</capability>").replace(">Square<", ">Squared<");
+        let bad = XML
+            .replace(
+                "<capability>20</capability>",
+                "<capability>lots</capability>",
+            )
+            .replace(">Square<", ">Squared<");
         let e = parse_xml(&bad, "x.xml").unwrap_err();
         let msgs: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(msgs[0], "x.xml:5:5: expected one of Linear, Square, Quartic, Octic, Binary for VictoryProbModel, found 'Squared'");
-        assert_eq!(msgs[1], "x.xml:15:54: expected a number for capability of actor 'B', found 'lots'");
+        assert_eq!(
+            msgs[0],
+            "x.xml:5:5: expected one of Linear, Square, Quartic, Octic, Binary for VictoryProbModel, found 'Squared'"
+        );
+        assert_eq!(
+            msgs[1],
+            "x.xml:15:54: expected a number for capability of actor 'B', found 'lots'"
+        );
     }
 }

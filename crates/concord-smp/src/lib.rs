@@ -31,8 +31,6 @@ pub mod kernel;
 pub mod params;
 pub mod scenario;
 
-pub use engine::{
-    run, run_with, Bargain, PositionClass, Run, RunOptions, SmpError, Turn,
-};
+pub use engine::{Bargain, PositionClass, Run, RunOptions, SmpError, Turn, run, run_with};
 pub use params::Params;
 pub use scenario::{Actor, Scenario};

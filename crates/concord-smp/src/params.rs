@@ -203,7 +203,9 @@ impl Params {
         } else if is(BargnModel::KEY) {
             self.bargn_model = value.parse()?;
         } else {
-            return Err(ParamError::UnknownName { found: key.to_string() });
+            return Err(ParamError::UnknownName {
+                found: key.to_string(),
+            });
         }
         Ok(())
     }
@@ -233,7 +235,10 @@ mod tests {
         for v in VotingRule::ALL {
             assert_eq!(v.name().parse::<VotingRule>().unwrap(), *v);
         }
-        assert_eq!("Proportional".parse::<VotingRule>().unwrap(), VotingRule::Prop);
+        assert_eq!(
+            "Proportional".parse::<VotingRule>().unwrap(),
+            VotingRule::Prop
+        );
         assert_eq!("No".parse::<BigRAdjust>().unwrap(), BigRAdjust::None);
         let e = "Quadratic".parse::<VictoryProbModel>().unwrap_err();
         assert_eq!(
@@ -247,6 +252,9 @@ mod tests {
         let mut p = Params::default();
         p.set("pcemodel", "MarkovIncentive").unwrap();
         assert_eq!(p.pce_model, PceModel::MarkovIncentive);
-        assert!(matches!(p.set("Colour", "red"), Err(ParamError::UnknownName { .. })));
+        assert!(matches!(
+            p.set("Colour", "red"),
+            Err(ParamError::UnknownName { .. })
+        ));
     }
 }

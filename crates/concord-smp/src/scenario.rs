@@ -107,7 +107,9 @@ impl Scenario {
             }
             if total.is_finite() && total <= 0.0 {
                 // the salience-weighted distance would be 0/0
-                out.push(format!("{who}: expected a positive salience on some dimension"));
+                out.push(format!(
+                    "{who}: expected a positive salience on some dimension"
+                ));
             }
         }
         if let Some(a) = &self.accommodation {

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use concord_smp::input::parse_file;
-use concord_smp::{run_with, Run, RunOptions, Scenario};
+use concord_smp::{Run, RunOptions, Scenario, run_with};
 
 fn dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn read(name: &str, file: &str) -> String {
@@ -17,7 +19,11 @@ fn read(name: &str, file: &str) -> String {
 }
 
 fn scenario(name: &str) -> Scenario {
-    let file = if name.ends_with("variant") { format!("{name}.xml") } else { format!("{name}.csv") };
+    let file = if name.ends_with("variant") {
+        format!("{name}.xml")
+    } else {
+        format!("{name}.csv")
+    };
     parse_file(&read(name, &file), &file).unwrap()
 }
 
@@ -33,11 +39,21 @@ fn rows(name: &str, file: &str) -> Vec<Vec<String>> {
 
 fn run_scenario(name: &str, record_utilities: bool) -> Run {
     let s = scenario(name);
-    run_with(&s, &RunOptions { record_utilities, ..RunOptions::default() }).unwrap()
+    run_with(
+        &s,
+        &RunOptions {
+            record_utilities,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 fn actor_index(run: &Run, name: &str) -> usize {
-    run.actors.iter().position(|a| a == name).unwrap_or_else(|| panic!("unknown actor {name}"))
+    run.actors
+        .iter()
+        .position(|a| a == name)
+        .unwrap_or_else(|| panic!("unknown actor {name}"))
 }
 
 fn check_utilities(name: &str, run: &Run) {
@@ -55,28 +71,46 @@ fn check_utilities(name: &str, run: &Run) {
         max = max.max((got - want).abs());
         count += 1;
     }
-    assert_eq!(count, 2 * n * n * n, "{name}: every U^h_ij for turns 0 and 1");
+    assert_eq!(
+        count,
+        2 * n * n * n,
+        "{name}: every U^h_ij for turns 0 and 1"
+    );
     assert!(max < 1e-9, "{name}: utilities differ by up to {max:e}");
 }
 
 type BargainKey = (usize, usize, usize);
 type BargainRow = (f64, bool, Option<f64>, Option<bool>);
+/// A bargain in one actor's queue: which, its probability there, whether the actor chose it.
+type QueueEntry = (BargainKey, f64, bool);
 
 fn check_bargains(name: &str, run: &Run) {
     let mut want: BTreeMap<BargainKey, BargainRow> = BTreeMap::new();
     for r in rows(name, "bargains.csv") {
-        let key = (r[0].parse().unwrap(), actor_index(run, &r[2]), actor_index(run, &r[3]));
+        let key = (
+            r[0].parse().unwrap(),
+            actor_index(run, &r[2]),
+            actor_index(run, &r[3]),
+        );
         let rp = (!r[6].is_empty()).then(|| r[6].parse().unwrap());
         let rs = (!r[7].is_empty()).then(|| r[7] == "1");
         let prev = want.insert(key, (r[4].parse().unwrap(), r[5] == "1", rp, rs));
-        assert!(prev.is_none(), "{name}: one bargain per (turn, initiator, receiver)");
+        assert!(
+            prev.is_none(),
+            "{name}: one bargain per (turn, initiator, receiver)"
+        );
     }
     let mut got: BTreeMap<BargainKey, BargainRow> = BTreeMap::new();
     for t in &run.turns {
         for b in &t.bargains {
             got.insert(
                 (t.turn, b.initiator, b.receiver),
-                (b.initiator_prob, b.initiator_selected, b.receiver_prob, b.receiver_selected),
+                (
+                    b.initiator_prob,
+                    b.initiator_selected,
+                    b.receiver_prob,
+                    b.receiver_selected,
+                ),
             );
         }
     }
@@ -86,7 +120,7 @@ fn check_bargains(name: &str, run: &Run) {
         "{name}: the same bargains in the same turns"
     );
     // Each actor's queue as KTAB reported it: (turn, actor) -> [(bargain, prob, selected)].
-    let mut queues: BTreeMap<(usize, usize), Vec<(BargainKey, f64, bool)>> = BTreeMap::new();
+    let mut queues: BTreeMap<(usize, usize), Vec<QueueEntry>> = BTreeMap::new();
     for (k, w) in &want {
         queues.entry((k.0, k.1)).or_default().push((*k, w.0, w.1));
         if let (Some(p), Some(sel)) = (w.2, w.3) {
@@ -97,21 +131,34 @@ fn check_bargains(name: &str, run: &Run) {
     // varies from run to run (trap 7). A different pick is accepted only for such a tie.
     let mut ties = 0;
     for ((t, actor), q) in &queues {
-        let ktab = q.iter().find(|x| x.2).expect("each actor selects one bargain");
+        let ktab = q
+            .iter()
+            .find(|x| x.2)
+            .expect("each actor selects one bargain");
         let mine = q
             .iter()
             .find(|x| {
                 let g = got[&x.0];
-                if x.0.1 == *actor { g.1 } else { g.3 == Some(true) }
+                if x.0.1 == *actor {
+                    g.1
+                } else {
+                    g.3 == Some(true)
+                }
             })
             .expect("concord selects one bargain");
         if mine.0 != ktab.0 {
-            assert_eq!(mine.1, ktab.1, "{name} t{t}: actor {actor} chose {:?}, KTAB {:?}", mine.0, ktab.0);
+            assert_eq!(
+                mine.1, ktab.1,
+                "{name} t{t}: actor {actor} chose {:?}, KTAB {:?}",
+                mine.0, ktab.0
+            );
             ties += 1;
         }
     }
     if ties > 0 {
-        eprintln!("{name}: {ties} exact ties in a queue broken differently from KTAB's thread order");
+        eprintln!(
+            "{name}: {ties} exact ties in a queue broken differently from KTAB's thread order"
+        );
     }
     let mut max = 0.0f64;
     for (k, w) in &want {
@@ -122,12 +169,19 @@ fn check_bargains(name: &str, run: &Run) {
             max = max.max((a - b).abs());
         }
     }
-    assert!(max < 1e-9, "{name}: bargain probabilities differ by up to {max:e}");
+    assert!(
+        max < 1e-9,
+        "{name}: bargain probabilities differ by up to {max:e}"
+    );
 }
 
 fn check_positions(name: &str, run: &Run) {
     let rows = rows(name, "positions_full.csv");
-    let last_turn = rows.iter().map(|r| r[0].parse::<usize>().unwrap()).max().unwrap();
+    let last_turn = rows
+        .iter()
+        .map(|r| r[0].parse::<usize>().unwrap())
+        .max()
+        .unwrap();
     assert_eq!(run.num_turns(), last_turn, "{name}: number of turns");
     let mut max = 0.0f64;
     for r in &rows {
@@ -139,7 +193,10 @@ fn check_positions(name: &str, run: &Run) {
         max = max.max((run.turns[t].positions[i][d] * 100.0 - pos).abs());
         max = max.max((run.turns[t].ideals[i][d] * 100.0 - idl).abs());
     }
-    assert_eq!(rows.len(), run.turns.len() * run.actors.len() * run.dimensions.len());
+    assert_eq!(
+        rows.len(),
+        run.turns.len() * run.actors.len() * run.dimensions.len()
+    );
     assert!(max < 1e-9, "{name}: positions differ by up to {max:e}");
 }
 
@@ -147,7 +204,11 @@ fn check_printed_histories(name: &str, run: &Run) {
     let mut mismatches = Vec::new();
     for r in rows(name, "outcome_prob_by_turn.csv") {
         let i = actor_index(run, &r[0]);
-        assert_eq!(r.len() - 1, run.turns.len(), "{name}: a probability per turn");
+        assert_eq!(
+            r.len() - 1,
+            run.turns.len(),
+            "{name}: a probability per turn"
+        );
         for (t, want) in r[1..].iter().enumerate() {
             let got = format!("{:.4}", run.turns[t].outcome_prob[i]);
             if &got != want {
@@ -155,14 +216,22 @@ fn check_printed_histories(name: &str, run: &Run) {
             }
         }
     }
-    assert!(mismatches.is_empty(), "{name}: outcome probabilities: {mismatches:?}");
+    assert!(
+        mismatches.is_empty(),
+        "{name}: outcome probabilities: {mismatches:?}"
+    );
     for r in rows(name, "positions_by_turn.csv") {
         let i = actor_index(run, &r[0]);
         let d = run.dimensions.iter().position(|x| *x == r[1]).unwrap();
         for (t, want) in r[2..].iter().enumerate() {
             // KTAB prints with "%5.1f"
             let got = format!("{:.1}", run.turns[t].positions[i][d] * 100.0);
-            assert_eq!(&got, want.trim(), "{name}: printed position of {} at t{t}", r[0]);
+            assert_eq!(
+                &got,
+                want.trim(),
+                "{name}: printed position of {} at t{t}",
+                r[0]
+            );
         }
     }
 }
@@ -209,19 +278,36 @@ fn results_do_not_depend_on_thread_count() {
     for name in ["gen-a013-d2-variant", "gen-a040-d1"] {
         let s = scenario(name);
         let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             pool.install(|| run_with(&s, &RunOptions::default()).unwrap())
         };
         let (a, b) = (on(1), on(2));
         assert_eq!(a.turns.len(), b.turns.len());
         for (x, y) in a.turns.iter().zip(&b.turns) {
-            let bits = |v: &[Vec<f64>]| -> Vec<u64> { v.iter().flatten().map(|z| z.to_bits()).collect() };
+            let bits =
+                |v: &[Vec<f64>]| -> Vec<u64> { v.iter().flatten().map(|z| z.to_bits()).collect() };
             assert_eq!(bits(&x.positions), bits(&y.positions), "{name} t{}", x.turn);
             let pb = |v: &[f64]| -> Vec<u64> { v.iter().map(|z| z.to_bits()).collect() };
-            assert_eq!(pb(&x.outcome_prob), pb(&y.outcome_prob), "{name} t{}", x.turn);
+            assert_eq!(
+                pb(&x.outcome_prob),
+                pb(&y.outcome_prob),
+                "{name} t{}",
+                x.turn
+            );
             assert_eq!(pb(&x.risk), pb(&y.risk), "{name} t{}", x.turn);
-            let bp: Vec<u64> = x.bargains.iter().map(|b| b.initiator_prob.to_bits()).collect();
-            let bq: Vec<u64> = y.bargains.iter().map(|b| b.initiator_prob.to_bits()).collect();
+            let bp: Vec<u64> = x
+                .bargains
+                .iter()
+                .map(|b| b.initiator_prob.to_bits())
+                .collect();
+            let bq: Vec<u64> = y
+                .bargains
+                .iter()
+                .map(|b| b.initiator_prob.to_bits())
+                .collect();
             assert_eq!(bp, bq, "{name} t{}", x.turn);
         }
     }
