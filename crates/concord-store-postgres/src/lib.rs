@@ -33,7 +33,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use concord_store::{
-    Appended, NewEvent, Store, StoreError, StoredEvent, StreamInfo, TokenRecord, validate_stream,
+    Appended, NewEvent, PendingAppend, Store, StoreError, StoredEvent, StreamInfo, TokenRecord,
+    validate_stream,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
@@ -49,8 +50,6 @@ use crate::writer::{Job, Writer};
 pub const CHANNEL: &str = "concord_appended";
 /// Pooled connections for reads, token writes and the listener; the writer has its own.
 const POOL: u32 = 8;
-/// Appends waiting for the writer beyond which callers wait to enqueue (back-pressure).
-const QUEUE: usize = 4096;
 /// Notifications a slow subscriber may fall behind by before it sees `Lagged`.
 const CAPACITY: usize = 1024;
 /// How long to wait before listening again after the listener failed outright.
@@ -67,7 +66,7 @@ pub(crate) struct Notice {
 /// are done.
 pub struct PostgresStore {
     pool: PgPool,
-    writer: mpsc::Sender<Job>,
+    writer: mpsc::UnboundedSender<Job>,
     hub: broadcast::Sender<Appended>,
     listener: JoinHandle<()>,
 }
@@ -133,7 +132,7 @@ impl PostgresStore {
         let listener = tokio::spawn(listen(listener, hub.clone()));
 
         let conn = options.connect().await.map_err(|e| failed(e.to_string()))?;
-        let (writer, queue) = mpsc::channel(QUEUE);
+        let (writer, queue) = mpsc::unbounded_channel();
         tokio::spawn(Writer::new(options, conn).run(queue));
         Ok(PostgresStore {
             pool,
@@ -245,14 +244,12 @@ pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected_len: u64,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        validate_stream(stream)?;
-        to_i64(expected_len.saturating_add(events.len() as u64))?;
+    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend {
+        let checked = validate_stream(stream)
+            .and_then(|()| to_i64(expected_len.saturating_add(events.len() as u64)));
+        if let Err(e) = checked {
+            return Box::pin(std::future::ready(Err(e)));
+        }
         let (reply, answer) = oneshot::channel();
         let job = Job {
             stream: stream.to_owned(),
@@ -260,11 +257,14 @@ impl Store for PostgresStore {
             events,
             reply,
         };
-        self.writer
-            .send(job)
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        // Enqueue now, before returning: this is what keeps pipelined appends in call order.
+        let queued = self.writer.send(job).is_ok();
+        Box::pin(async move {
+            if !queued {
+                return Err(StoreError::WriterGone);
+            }
+            answer.await.map_err(|_| StoreError::WriterGone)?
+        })
     }
 
     async fn read(&self, stream: &str, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError> {

@@ -31,7 +31,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use concord_store::{
-    Appended, NewEvent, Store, StoreError, StoredEvent, StreamInfo, TokenRecord, validate_stream,
+    Appended, NewEvent, PendingAppend, Store, StoreError, StoredEvent, StreamInfo, TokenRecord,
+    validate_stream,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -45,15 +46,13 @@ use crate::writer::{Job, Writer};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read connections; SQLite readers are cheap and the server has few cores.
 const READERS: u32 = 4;
-/// Appends waiting for the writer beyond which callers wait to enqueue (back-pressure).
-const QUEUE: usize = 4096;
 
 /// The SQLite store. Cheap to share behind an `Arc`; dropping it stops its writer once the
 /// queued appends are done.
 pub struct SqliteStore {
     path: PathBuf,
     pool: SqlitePool,
-    writer: mpsc::Sender<Job>,
+    writer: mpsc::UnboundedSender<Job>,
     hub: hub::Hub,
 }
 
@@ -110,7 +109,7 @@ impl SqliteStore {
             .await
             .map_err(|e| failed(e.to_string()))?;
         let hub = hub::for_file(&path);
-        let (writer, queue) = mpsc::channel(QUEUE);
+        let (writer, queue) = mpsc::unbounded_channel();
         tokio::spawn(Writer::new(conn, hub.clone()).run(queue));
         Ok(SqliteStore {
             path,
@@ -200,14 +199,12 @@ pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected_len: u64,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        validate_stream(stream)?;
-        to_i64(expected_len.saturating_add(events.len() as u64))?;
+    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend {
+        let checked = validate_stream(stream)
+            .and_then(|()| to_i64(expected_len.saturating_add(events.len() as u64)));
+        if let Err(e) = checked {
+            return Box::pin(std::future::ready(Err(e)));
+        }
         let (reply, answer) = oneshot::channel();
         let job = Job {
             stream: stream.to_owned(),
@@ -215,11 +212,14 @@ impl Store for SqliteStore {
             events,
             reply,
         };
-        self.writer
-            .send(job)
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        // Enqueue now, before returning: this is what keeps pipelined appends in call order.
+        let queued = self.writer.send(job).is_ok();
+        Box::pin(async move {
+            if !queued {
+                return Err(StoreError::WriterGone);
+            }
+            answer.await.map_err(|_| StoreError::WriterGone)?
+        })
     }
 
     async fn read(&self, stream: &str, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError> {

@@ -34,7 +34,7 @@ impl Writer {
     }
 
     /// Runs until every sender is gone and the queue is empty.
-    pub(crate) async fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+    pub(crate) async fn run(mut self, mut queue: mpsc::UnboundedReceiver<Job>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let jobs = std::mem::replace(&mut batch, Vec::with_capacity(MAX_BATCH));

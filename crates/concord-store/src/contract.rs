@@ -42,6 +42,7 @@ macro_rules! contract_tests {
             conflict_writes_nothing,
             multi_event_append_is_atomic,
             racing_appends_have_one_winner,
+            pipelined_appends_commit_in_call_order,
             events_survive_reopening,
             concurrent_appends_are_all_kept_without_interleaving,
             concurrent_appends_through_two_instances_are_serialised,
@@ -245,6 +246,38 @@ pub async fn racing_appends_have_one_winner(db: &dyn Opener) {
         store.read("race", 0).await.unwrap(),
         stored("race", 1, events(&winner, 5))
     );
+}
+
+/// Appends are queued when called: a task may issue many at increasing `expected_len` before
+/// awaiting any, and all commit in call order; once one fails, the rest of the pipeline fails.
+pub async fn pipelined_appends_commit_in_call_order(db: &dyn Opener) {
+    let store = db.open().await;
+    let pending: Vec<_> = (0..100u64)
+        .map(|i| store.append("p", i, events(&format!("p{i}"), 1)))
+        .collect();
+    let mut seqs = vec![];
+    for append in pending {
+        seqs.push(append.await.expect("pipelined append")[0].seq);
+    }
+    assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
+    let all = store.read("p", 0).await.unwrap();
+    assert!(
+        all.iter()
+            .enumerate()
+            .all(|(i, e)| e.author == format!("author-p{i}-0"))
+    );
+
+    // A pipeline built on a wrong length fails as a whole: the first append expects 101 events
+    // (there are 100), and each later one expects its predecessor to have landed.
+    let broken = store.append("p", 101, events("bad", 1));
+    let after: Vec<_> = (102..105u64)
+        .map(|i| store.append("p", i, events("after", 1)))
+        .collect();
+    assert!(matches!(broken.await, Err(StoreError::Conflict { .. })));
+    for append in after {
+        assert!(matches!(append.await, Err(StoreError::Conflict { .. })));
+    }
+    assert_eq!(len(&*store, "p").await, 100);
 }
 
 /// Acknowledged events are still there after the store is dropped and the database reopened.

@@ -39,8 +39,15 @@
 #[cfg(feature = "contract")]
 pub mod contract;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_trait::async_trait;
 use tokio::sync::broadcast;
+
+/// The result of [`Store::append`]: already queued, resolved once durable (or refused).
+/// `'static`, so it can be awaited anywhere, after the store handle is gone.
+pub type PendingAppend = Pin<Box<dyn Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send>>;
 
 /// An event to append: everything but its place in the stream, which the store assigns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,17 +172,24 @@ pub enum StoreError {
 /// Object-safe: hold it as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Appends all `events` atomically to `stream` iff it currently holds exactly `expected_len`
-    /// events; otherwise returns [`StoreError::Conflict`] and writes nothing. Durable before it
-    /// returns `Ok`. Returns the events with their seqs (`expected_len + 1 ..`). An empty
-    /// `events` writes nothing but still checks `expected_len`. A stream exists once it has an
-    /// event; appending with `expected_len == 0` creates it.
-    async fn append(
-        &self,
-        stream: &str,
-        expected_len: u64,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
+    /// Appends all `events` atomically to `stream` iff it holds exactly `expected_len` events
+    /// when the append's turn comes; otherwise resolves to [`StoreError::Conflict`] and writes
+    /// nothing. Resolves to `Ok` only once durable, with the events and their seqs
+    /// (`expected_len + 1 ..`). An empty `events` writes nothing but still checks
+    /// `expected_len`. A stream exists once it has an event; `expected_len == 0` creates it.
+    ///
+    /// **Queued at call time.** The append joins the writer's queue when `append` is called,
+    /// not when the returned future is first polled, and appends are applied in queue order.
+    /// So one task may *pipeline*: call `append(s, n, a)`, then `append(s, n + a.len(), b)`
+    /// without awaiting the first, and both commit (usually in one transaction) — the way to
+    /// get group commit on one hot stream. If the first fails, the second fails with a
+    /// conflict (it expected the first to be there), so a pipeline never leaves a gap.
+    ///
+    /// Caveat: the store checks lengths, not the hash chain. If *another* writer appends to the
+    /// stream while a pipeline is in flight, a failed first append can be followed by a second
+    /// one landing on top of the other writer's events with a stale `prev_hash`. Pipeline only
+    /// from the stream's single writer (one server per SQLite file; one owner per contest).
+    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend;
 
     /// The events of `stream` with `seq > after_seq`, in order; empty for an unknown stream.
     async fn read(&self, stream: &str, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError>;
