@@ -25,5 +25,5 @@ pub use input::{
 pub use params::{Params, ParamsError};
 pub use run::{
     BindingHold, CandidateForecast, CurvePoint, Estimate, Forecast, MilestoneForecast, RunConfig,
-    Sensitivity, WhatIf, WhatIfError, forecast, forecast_with_progress, whatif,
+    Sensitivity, Simulator, WhatIf, WhatIfError, forecast, forecast_with_progress, whatif,
 };

@@ -461,3 +461,27 @@ pub fn whatif(
         scenario: scenario?,
     })
 }
+
+/// Single trials on demand, for tests and for explaining one path: the same model and the
+/// same random streams as [`forecast`].
+#[derive(Debug, Clone)]
+pub struct Simulator {
+    model: Model,
+    scratch: Scratch,
+}
+
+impl Simulator {
+    pub fn new(input: &ForecastInput, params: &Params) -> Result<Simulator, InputError> {
+        let model = Model::compile(input, params)?;
+        let scratch = Scratch::new(&model);
+        Ok(Simulator { model, scratch })
+    }
+
+    /// The decision day (days after `as_of`, fractional) of `trial` under `seed`, or `None`
+    /// if nobody is agreed by the horizon.
+    pub fn decision_day(&mut self, seed: u64, trial: u64) -> Option<f64> {
+        let rng = TrialStream::new(seed, trial);
+        let o = simulate(&self.model, &rng, None, &mut self.scratch);
+        o.decision.is_finite().then_some(o.decision)
+    }
+}
