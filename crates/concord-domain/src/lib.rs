@@ -11,9 +11,11 @@ pub mod reports_csv;
 pub mod rules;
 pub mod scenario;
 pub mod state;
+pub mod view;
 
 pub use board::{Board, Cell, ContestStatus, Verdict};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use event::{Event, EventKind, NewEvent};
 pub use model::*;
 pub use state::ContestState;
+pub use view::StatusView;

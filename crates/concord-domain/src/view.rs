@@ -1,0 +1,161 @@
+//! The status of a contest on a date, as one serialisable value: what `concord status --format
+//! json` prints and what the API's board endpoint returns. Its JSON shape is documented in
+//! `docs/json.md` and is stable: fields are added, never renamed or removed.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::board::{Board, Cell, Verdict};
+use crate::model::{CandidateStatus, MilestoneKind, Reversion, Stance};
+use crate::rules::{DecisionRule, RuleError};
+use crate::state::ContestState;
+
+/// The version of the JSON shape below.
+pub const STATUS_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusView {
+    pub format_version: u32,
+    pub contest: ContestHeader,
+    pub as_of: Date,
+    pub verdict: Verdict,
+    pub candidates: Vec<CandidateColumn>,
+    pub potential_candidates: Vec<PotentialCandidate>,
+    pub milestones: Vec<MilestoneView>,
+    pub board: Board,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContestHeader {
+    pub id: String,
+    pub title: String,
+    pub organisation: String,
+    pub office: String,
+    pub incumbent: Option<String>,
+    pub term_end: Date,
+    pub reversion: Reversion,
+    pub rule: DecisionRule,
+    pub members: usize,
+    pub events_seen: u64,
+}
+
+/// A candidate's column, grouped the way a reader asks: who backs, who blocks, who is pending.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CandidateColumn {
+    pub id: String,
+    pub name: String,
+    pub nationality: Option<String>,
+    pub status: CandidateStatus,
+    pub since: Date,
+    pub supporters: Vec<String>,
+    pub leaning: Vec<String>,
+    /// Explicit holds (`withholds`, `objects`), with reasons and sources.
+    pub blockers: Vec<Cell>,
+    /// Members holding only because they back a rival.
+    pub implicit_holds: Vec<String>,
+    /// Conditional with conditions unmet.
+    pub pending: Vec<Cell>,
+    pub undeclared: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PotentialCandidate {
+    pub id: String,
+    pub name: String,
+    pub nationality: Option<String>,
+    pub since: Date,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MilestoneView {
+    pub id: String,
+    pub label: String,
+    pub date: Date,
+    pub kind: MilestoneKind,
+    /// Days from `as_of`; negative once passed.
+    pub days_left: i32,
+}
+
+impl StatusView {
+    pub fn build(state: &ContestState) -> Result<StatusView, RuleError> {
+        let board = Board::of(state);
+        let verdict = Verdict::of(state, &board)?;
+        let def = &state.definition;
+        let candidates = board
+            .candidates
+            .iter()
+            .filter_map(|id| state.candidate(id))
+            .map(|c| {
+                let id = c.profile.id.as_str();
+                let column: Vec<&Cell> = board.column(id).collect();
+                let codes = |pred: &dyn Fn(&Cell) -> bool| -> Vec<String> {
+                    column.iter().filter(|c| pred(c)).map(|c| c.member.clone()).collect()
+                };
+                CandidateColumn {
+                    id: id.to_owned(),
+                    name: c.profile.name.clone(),
+                    nationality: c.profile.nationality.clone(),
+                    status: c.status,
+                    since: c.since,
+                    supporters: codes(&|c| c.effective == Stance::Supports),
+                    leaning: codes(&|c| c.effective == Stance::Leans && c.prefers.is_none()),
+                    blockers: column
+                        .iter()
+                        .filter(|c| c.effective.blocks())
+                        .map(|c| (*c).clone())
+                        .collect(),
+                    implicit_holds: codes(&|c| !c.effective.blocks() && c.prefers.is_some()),
+                    pending: column
+                        .iter()
+                        .filter(|c| c.pending() && c.prefers.is_none())
+                        .map(|c| (*c).clone())
+                        .collect(),
+                    undeclared: codes(&|c| c.effective == Stance::Undeclared && c.prefers.is_none()),
+                }
+            })
+            .collect();
+        Ok(StatusView {
+            format_version: STATUS_FORMAT_VERSION,
+            contest: ContestHeader {
+                id: def.id.clone(),
+                title: def.title.clone(),
+                organisation: def.organisation.name.clone(),
+                office: def.office.title.clone(),
+                incumbent: def.office.incumbent.clone(),
+                term_end: state.term_end,
+                reversion: def.office.reversion,
+                rule: def.rule.clone(),
+                members: board.members.len(),
+                events_seen: state.events_seen,
+            },
+            as_of: state.as_of,
+            verdict,
+            candidates,
+            potential_candidates: state
+                .candidates
+                .iter()
+                .filter(|c| c.status == CandidateStatus::Potential)
+                .map(|c| PotentialCandidate {
+                    id: c.profile.id.clone(),
+                    name: c.profile.name.clone(),
+                    nationality: c.profile.nationality.clone(),
+                    since: c.since,
+                    source: c.source.clone(),
+                })
+                .collect(),
+            milestones: state
+                .milestones
+                .iter()
+                .map(|m| MilestoneView {
+                    id: m.id.clone(),
+                    label: m.label.clone(),
+                    date: m.date,
+                    kind: m.kind,
+                    days_left: (m.date - state.as_of).get_days(),
+                })
+                .collect(),
+            board,
+        })
+    }
+}

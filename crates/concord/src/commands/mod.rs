@@ -1,0 +1,5 @@
+//! One module per group of subcommands.
+
+pub mod bargain;
+pub mod board;
+pub mod ledger;

@@ -1,0 +1,230 @@
+//! Terminal rendering: the board, the verdict, the milestones and a member's history, as text
+//! that reads in an 80-column terminal, or as stable JSON.
+
+use std::fmt::Write as _;
+
+use concord_domain::board::{Basis, Cell, ContestStatus};
+use concord_domain::event::EventKind;
+use concord_domain::view::{CandidateColumn, StatusView};
+use concord_domain::{ContestState, Event};
+
+/// Output format of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// Wraps a list of words to `width` columns with an indent.
+fn wrap(words: &[String], indent: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut col = indent;
+    out.push_str(&" ".repeat(indent));
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 && col + 1 + w.len() > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            col = indent;
+        } else if i > 0 {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(w);
+        col += w.len();
+    }
+    out
+}
+
+fn explain(cell: &Cell) -> String {
+    let mut parts = Vec::new();
+    if !cell.reasons.is_empty() {
+        parts.push(cell.reasons.join("; "));
+    }
+    if let Some(f) = &cell.follows {
+        parts.push(format!("follows {f}"));
+    }
+    if let Some(l) = &cell.linked_to {
+        parts.push(format!("linked to {l}"));
+    }
+    if let Some(p) = &cell.prefers {
+        parts.push(format!("also backs {p}"));
+    }
+    parts.join(" · ")
+}
+
+fn provenance(cell: &Cell) -> String {
+    match (&cell.date, &cell.attribution, &cell.source) {
+        (Some(d), Some(a), Some(s)) => format!("{d}, {}: {s}", a.as_str()),
+        _ => match cell.basis {
+            Basis::OwnNational => "derived: own national is a declared candidate".to_owned(),
+            _ => "no report".to_owned(),
+        },
+    }
+}
+
+fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usize) {
+    let nat = c.nationality.as_deref().map(|n| format!("{n}, ")).unwrap_or_default();
+    let _ = writeln!(out, "{} ({nat}{})", c.name, c.status.as_str());
+    let _ = writeln!(out, "  verdict: {verdict_line}");
+    let _ = writeln!(out, "  supporters ({}):", c.supporters.len());
+    let _ = writeln!(out, "{}", wrap(&c.supporters, 4, width));
+    if !c.leaning.is_empty() {
+        let _ = writeln!(out, "  leaning ({}): {}", c.leaning.len(), c.leaning.join(" "));
+    }
+    if !c.blockers.is_empty() {
+        let _ = writeln!(out, "  blockers ({}):", c.blockers.len());
+        for b in &c.blockers {
+            let _ = writeln!(out, "    {} {} — {}", b.member, b.effective, explain(b));
+            let _ = writeln!(out, "        source: {}", provenance(b));
+            for d in &b.disagreements {
+                let _ = writeln!(
+                    out,
+                    "        disagreeing report: {} {} ({}, {})",
+                    d.date, d.stance, d.attribution.as_str(), d.source
+                );
+            }
+        }
+    }
+    if !c.implicit_holds.is_empty() {
+        let _ = writeln!(
+            out,
+            "  holding because they back a rival ({}):",
+            c.implicit_holds.len()
+        );
+        let _ = writeln!(out, "{}", wrap(&c.implicit_holds, 4, width));
+    }
+    if !c.pending.is_empty() {
+        let _ = writeln!(out, "  pending conditions ({}):", c.pending.len());
+        for p in &c.pending {
+            let unmet: Vec<&str> = p
+                .conditions
+                .iter()
+                .filter(|c| !c.met)
+                .map(|c| c.text.as_str())
+                .collect();
+            let _ = writeln!(out, "    {} — unmet: {}", p.member, unmet.join("; "));
+            let _ = writeln!(out, "        source: {}", provenance(p));
+        }
+    }
+    let _ = writeln!(out, "  undeclared ({}):", c.undeclared.len());
+    if !c.undeclared.is_empty() {
+        let _ = writeln!(out, "{}", wrap(&c.undeclared, 4, width));
+    }
+}
+
+/// The board as text.
+pub fn status_table(view: &StatusView, state: &ContestState) -> String {
+    let width = 80;
+    let mut out = String::new();
+    let h = &view.contest;
+    let _ = writeln!(out, "{} — {} ({})", h.organisation, h.title, h.id);
+    let _ = writeln!(
+        out,
+        "as of {} · rule: {} · {} members · {} until {} (then {})",
+        view.as_of,
+        h.rule.name(),
+        h.members,
+        h.incumbent.as_deref().unwrap_or("vacant"),
+        h.term_end,
+        h.reversion
+    );
+    let _ = writeln!(out);
+    let status = match view.verdict.status {
+        ContestStatus::Decided => format!(
+            "DECIDED — {} appointed",
+            view.verdict
+                .decided
+                .as_deref()
+                .and_then(|id| state.candidate(id))
+                .map_or("?", |c| c.profile.name.as_str())
+        ),
+        ContestStatus::Clear => "CLEAR — a candidate can be adopted now".to_owned(),
+        ContestStatus::Blocked => "BLOCKED — no candidate can be adopted today".to_owned(),
+        ContestStatus::NoCandidates => "NO CANDIDATES declared yet".to_owned(),
+    };
+    let _ = writeln!(out, "Verdict: {status}");
+    for c in &view.candidates {
+        let _ = writeln!(out);
+        let line = view
+            .verdict
+            .candidates
+            .iter()
+            .find(|v| v.candidate == c.id)
+            .map(|v| v.evaluation.to_string())
+            .unwrap_or_default();
+        column(&mut out, c, &line, width);
+    }
+    if !view.potential_candidates.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Potential candidates (floated, not in the race):");
+        for p in &view.potential_candidates {
+            let nat = p.nationality.as_deref().unwrap_or("-");
+            let _ = writeln!(out, "  {} ({nat}), since {} — {}", p.name, p.since, p.source);
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Milestones:");
+    for m in &view.milestones {
+        let when = match m.days_left {
+            d if d > 1 => format!("in {d} days"),
+            1 => "tomorrow".to_owned(),
+            0 => "today".to_owned(),
+            -1 => "yesterday".to_owned(),
+            d => format!("{} days ago", -d),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {:<13}  {:<14}  {}",
+            m.date,
+            m.kind.as_str().replace('_', " "),
+            when,
+            m.label
+        );
+    }
+    out
+}
+
+/// A member's history as text or JSON.
+pub fn history(
+    state: &ContestState,
+    member: &str,
+    events: &[&Event],
+    format: Format,
+) -> anyhow::Result<()> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(events)?);
+        return Ok(());
+    }
+    let name = state.member(member).map_or(member, |m| m.name.as_str());
+    println!("{name} ({member}) — {} entries", events.len());
+    for e in events {
+        let line = match &e.kind {
+            EventKind::StanceReported(s) => {
+                let mut l = format!("{} on {}", s.stance, s.candidate);
+                if !s.reasons.is_empty() {
+                    let _ = write!(l, " — {}", s.reasons.join("; "));
+                }
+                if !s.visibility.is_public() {
+                    l.push_str(" [chair only]");
+                }
+                l
+            }
+            EventKind::ConditionSet { condition, text, candidate, .. } => format!(
+                "condition {condition} on {}: {text}",
+                candidate.as_deref().unwrap_or("any candidate")
+            ),
+            EventKind::CommitmentMade { candidate, text, .. } => {
+                format!("commitment by {candidate}: {text}")
+            }
+            EventKind::SilenceBroken { procedure, statement, .. } => {
+                format!("broke silence on {procedure}: {statement}")
+            }
+            other => other.name().to_owned(),
+        };
+        println!("  {}  #{:<4} {line}", e.valid, e.seq);
+        if let Some(r) = e.kind.report() {
+            println!("                    {}: {}", r.attribution.as_str(), r.source);
+        }
+    }
+    Ok(())
+}
