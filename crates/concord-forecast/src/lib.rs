@@ -17,6 +17,7 @@ pub mod render;
 pub mod rng;
 mod run;
 mod sim;
+mod state;
 
 pub use input::{
     Candidacy, CandidateInput, Edit, EditError, ForecastInput, Hold, HoldKind, InputError,
@@ -27,3 +28,4 @@ pub use run::{
     BindingHold, CandidateForecast, CurvePoint, Estimate, Forecast, MilestoneForecast, RunConfig,
     Sensitivity, Simulator, WhatIf, WhatIfError, forecast, forecast_with_progress, whatif,
 };
+pub use state::CONSULTATION_MEMBER;

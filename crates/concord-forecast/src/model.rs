@@ -229,7 +229,25 @@ impl Model {
                 hm.rate > 0.0 || hm.sensitive || hm.leader != Leader::None || is_leader(i)
             })
             .collect();
-        // Re-index leaders into the list of dynamic holds.
+        // A candidate blocked by a static hold that nothing can release can never be agreed:
+        // its holds need no clocks, no sensitivities, no random draws.
+        let can_clear: Vec<bool> = (0..cands.len())
+            .map(|c| {
+                cands[c].declared
+                    && all.iter().enumerate().all(|(i, hm)| {
+                        hm.cand as usize != c
+                            || dynamic[i]
+                            || hm.release_on.is_some_and(|w| {
+                                w as usize != c && cands[w as usize].withdraw_rate > 0.0
+                            })
+                    })
+            })
+            .collect();
+        let dynamic: Vec<bool> = dynamic
+            .iter()
+            .zip(&all)
+            .map(|(&d, hm)| d && can_clear[hm.cand as usize])
+            .collect();
         let new_index: Vec<Option<u16>> = {
             let mut next = 0u16;
             dynamic
@@ -247,7 +265,8 @@ impl Model {
         for (i, mut hm) in all.into_iter().enumerate() {
             if dynamic[i] {
                 if let Leader::Hold(l) = hm.leader {
-                    // A leader is dynamic by construction (is_leader above).
+                    // A leader is dynamic by construction (is_leader above), on the same
+                    // candidate as its follower, so it stays dynamic with it.
                     hm.leader = Leader::Hold(new_index[l as usize].expect("leaders are dynamic"));
                 }
                 holds.push(hm);

@@ -2,8 +2,8 @@
 //! degenerate cases, what-if consistency and a snapshot of the NATO forecast.
 
 use concord_forecast::{
-    Candidacy, CandidateInput, Edit, ForecastInput, Hold, HoldKind, MilestoneInput,
-    MilestoneKind, Params, RunConfig, Simulator, forecast, render, whatif,
+    Candidacy, CandidateInput, Edit, ForecastInput, Hold, HoldKind, MilestoneInput, MilestoneKind,
+    Params, RunConfig, Simulator, forecast, render, whatif,
 };
 use jiff::civil::date;
 use proptest::prelude::*;
@@ -186,14 +186,30 @@ fn the_whatif_difference_is_the_paired_sensitivity() {
         .expect("HUN's hold is in the sensitivities");
     assert_eq!(hun.lifted.p, w.scenario.decided_by_hard_deadline.p);
     assert!(hun.delta.p > 0.0);
-    assert_eq!(w.baseline.decided_by_hard_deadline, base.decided_by_hard_deadline);
+    assert_eq!(
+        w.baseline.decided_by_hard_deadline,
+        base.decided_by_hard_deadline
+    );
 }
 
 #[test]
 fn whatif_edits_that_name_nothing_are_refused() {
     let input = nato();
-    assert!(input.apply(&Edit::Lift { member: "XXX".into(), candidate: None }).is_err());
-    assert!(input.apply(&Edit::Withdraw { candidate: "Nobody".into() }).is_err());
+    assert!(
+        input
+            .apply(&Edit::Lift {
+                member: "XXX".into(),
+                candidate: None
+            })
+            .is_err()
+    );
+    assert!(
+        input
+            .apply(&Edit::Withdraw {
+                candidate: "Nobody".into()
+            })
+            .is_err()
+    );
     let moved = input
         .apply(&Edit::MoveDeadline {
             kind: MilestoneKind::HardDeadline,
@@ -212,7 +228,9 @@ fn whatif_edits_that_name_nothing_are_refused() {
     assert!(!committed.holds.iter().any(|h| h.member == "TUR"));
     // Iohannis withdraws: Romania's own-national hold on Rutte goes with him.
     let withdrawn = input
-        .apply(&Edit::Withdraw { candidate: "Klaus Iohannis".into() })
+        .apply(&Edit::Withdraw {
+            candidate: "Klaus Iohannis".into(),
+        })
         .expect("withdraws");
     assert!(!withdrawn.holds.iter().any(|h| h.member == "ROU"));
 }
@@ -254,52 +272,50 @@ fn arb_contest() -> impl Strategy<Value = (ForecastInput, Params)> {
     ];
     let holds = prop::collection::vec((0usize..6, kinds, prop::option::of(0usize..6)), 1..7);
     let params = (1.0f64..4.0, 0.0f64..10.0, 0.0f64..0.05, 0.0f64..1.0);
-    (holds, params, 5u32..20, 1u32..15).prop_map(
-        |(raw, (iso, amp, wrate, fresh), a_sup, b_sup)| {
-            let members = ["M0", "M1", "M2", "M3", "M4", "BNAT"];
-            let mut holds: Vec<Hold> = Vec::new();
-            for (m, kind, follows) in raw {
-                let member = members[m].to_owned();
-                let kind = match kind {
-                    // Only B's nation can hold A on its own account.
-                    HoldKind::OwnNational if member != "BNAT" => HoldKind::Withholds,
-                    k => k,
-                };
-                if holds.iter().any(|h| h.member == member) {
-                    continue;
-                }
-                let follows = follows
-                    .map(|f| members[f].to_owned())
-                    .filter(|f| f != &member);
-                holds.push(Hold {
-                    member,
-                    candidate: "A".into(),
-                    kind,
-                    follows,
-                });
+    (holds, params, 5u32..20, 1u32..15).prop_map(|(raw, (iso, amp, wrate, fresh), a_sup, b_sup)| {
+        let members = ["M0", "M1", "M2", "M3", "M4", "BNAT"];
+        let mut holds: Vec<Hold> = Vec::new();
+        for (m, kind, follows) in raw {
+            let member = members[m].to_owned();
+            let kind = match kind {
+                // Only B's nation can hold A on its own account.
+                HoldKind::OwnNational if member != "BNAT" => HoldKind::Withholds,
+                k => k,
+            };
+            if holds.iter().any(|h| h.member == member) {
+                continue;
             }
-            let mut input = one_candidate(holds);
-            input.candidates.push(CandidateInput {
-                name: "B".into(),
-                candidacy: Candidacy::Declared,
-                nationality: Some("BNAT".into()),
-                supporters: b_sup,
+            let follows = follows
+                .map(|f| members[f].to_owned())
+                .filter(|f| f != &member);
+            holds.push(Hold {
+                member,
+                candidate: "A".into(),
+                kind,
+                follows,
             });
-            input.candidates[0].supporters = a_sup;
-            input.holds.push(Hold {
-                member: "M0".into(),
-                candidate: "B".into(),
-                kind: HoldKind::Implicit { backs: "A".into() },
-                follows: None,
-            });
-            let mut p = Params::v1();
-            p.isolation.factor = iso;
-            p.pressure.hard_deadline = amp;
-            p.withdrawal.rate = wrate;
-            p.fresh.p = fresh;
-            (input, p)
-        },
-    )
+        }
+        let mut input = one_candidate(holds);
+        input.candidates.push(CandidateInput {
+            name: "B".into(),
+            candidacy: Candidacy::Declared,
+            nationality: Some("BNAT".into()),
+            supporters: b_sup,
+        });
+        input.candidates[0].supporters = a_sup;
+        input.holds.push(Hold {
+            member: "M0".into(),
+            candidate: "B".into(),
+            kind: HoldKind::Implicit { backs: "A".into() },
+            follows: None,
+        });
+        let mut p = Params::v1();
+        p.isolation.factor = iso;
+        p.pressure.hard_deadline = amp;
+        p.withdrawal.rate = wrate;
+        p.fresh.p = fresh;
+        (input, p)
+    })
 }
 
 proptest! {
@@ -326,3 +342,47 @@ proptest! {
     }
 }
 
+#[test]
+fn the_bundled_scenario_yields_the_articles_holds() {
+    use concord_domain::event::seal_all;
+    use concord_domain::state::ContestState;
+    let text = include_str!("../../../scenarios/nato-sg-2024.toml");
+    let scenario =
+        concord_domain::scenario::parse("nato-sg-2024.toml", text, "test").expect("parses");
+    let events = seal_all(
+        scenario.into_events("test"),
+        None,
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    let as_of = date(2024, 4, 4);
+    let state = ContestState::fold(&events, as_of).expect("folds");
+    let input = ForecastInput::from_state(&state, as_of);
+    let on_rutte: Vec<(String, HoldKind, Option<String>)> = input
+        .holds
+        .iter()
+        .filter(|h| h.candidate == "Mark Rutte")
+        .map(|h| (h.member.clone(), h.kind.clone(), h.follows.clone()))
+        .collect();
+    for expected in [
+        ("HUN", HoldKind::Objects, None),
+        ("ROU", HoldKind::OwnNational, None),
+        ("SVK", HoldKind::Withholds, Some("HUN")),
+        (
+            "TUR",
+            HoldKind::PendingConditions { met: 0, total: 2 },
+            None,
+        ),
+    ] {
+        let expected = (
+            expected.0.to_owned(),
+            expected.1,
+            expected.2.map(str::to_owned),
+        );
+        assert!(on_rutte.contains(&expected), "{expected:?} in {on_rutte:?}");
+    }
+    assert_eq!(on_rutte.len(), 4);
+    assert_eq!(input.members_count, 32);
+    assert_eq!(input.candidates[0].name, "Mark Rutte");
+    let f = forecast(&input, &Params::v1(), &config(20_000, 0)).expect("runs");
+    assert!(f.candidates[0].wins.p > 0.5);
+}
