@@ -52,7 +52,7 @@ impl ForecastInput {
             })
             .collect();
         // The best-supported first: ties in a trial go to the earlier candidate.
-        candidates.sort_by(|a, b| b.supporters.cmp(&a.supporters));
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.supporters));
         candidates.extend(
             state
                 .candidates
