@@ -10,6 +10,9 @@
 //! What this crate does not know: storage, the clock, files (parameters arrive as a string),
 //! threads beyond rayon's pool (the caller chooses it with `ThreadPool::install`).
 
+pub mod backtest;
+#[cfg(feature = "chart")]
+pub mod chart;
 pub mod input;
 mod model;
 pub mod params;

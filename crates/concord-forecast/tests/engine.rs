@@ -386,3 +386,12 @@ fn the_bundled_scenario_yields_the_articles_holds() {
     let f = forecast(&input, &Params::v1(), &config(20_000, 0)).expect("runs");
     assert!(f.candidates[0].wins.p > 0.5);
 }
+
+#[test]
+fn the_chart_is_an_svg_with_the_milestones() {
+    let f = forecast(&nato(), &Params::v1(), &config(5_000, 0)).expect("runs");
+    let svg = concord_forecast::chart::svg(&f).expect("draws");
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
+    assert!(svg.contains("2024-07-09"));
+    assert!(svg.contains("Mark Rutte"));
+}

@@ -1,0 +1,389 @@
+//! `concord forecast`, `concord whatif` and `concord backtest`: model v1 of the forecast
+//! (`design/forecast.md`) over a contest's state, an edited state, or historical cases.
+//!
+//! Wiring this module needs (for `main.rs` and `crates/concord/Cargo.toml`):
+//! - dependencies: `concord-forecast.workspace = true` (its default `chart` feature draws the
+//!   SVG with plotters), `indicatif.workspace = true`; `anyhow`, `clap`, `serde_json`, `jiff`,
+//!   `concord-domain`, `concord-ledger` are already there;
+//! - `mod forecast;` in `commands/mod.rs`, and in `Command`:
+//!   `Forecast(commands::forecast::ForecastArgs)`, `Whatif(commands::forecast::WhatifArgs)`,
+//!   `Backtest(commands::forecast::BacktestArgs)`;
+//! - dispatch: `Command::Forecast(a) => commands::forecast::forecast(&ctx, &a).await`,
+//!   `Command::Whatif(a) => commands::forecast::whatif(&ctx, &a).await`, and — no store
+//!   needed, like `Bargain` — `Command::Backtest(a) => commands::forecast::backtest(&a)`;
+//! - `concord demo` can end with `commands::forecast::demo_forecast(&ctx, DEMO_CONTEST, as_of)`.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use concord_forecast::backtest::{self, Prepared};
+use concord_forecast::{Edit, ForecastInput, MilestoneKind, Params, RunConfig, render};
+use concord_ledger::View;
+use indicatif::{ProgressBar, ProgressStyle};
+use jiff::civil::Date;
+
+use crate::commands::board::ensure_bundled;
+use crate::render::Format;
+use crate::settings::{BUNDLED, Context};
+
+/// Runs with at least this many trial simulations show a progress bar (on a terminal):
+/// shorter ones finish before a bar would be read.
+const PROGRESS_FROM_SIMULATIONS: u64 = 2_000_000;
+
+/// What every forecast-like command takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Forecast with only what was known on this date (default: today).
+    #[arg(long)]
+    pub as_of: Option<Date>,
+    /// Monte Carlo trials (default: the parameter file's).
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Random seed (default: the parameter file's). Same seed → same numbers.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// A parameter file (TOML, as `crates/concord-forecast/params/v1.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// table or json.
+    #[arg(long, default_value = "table")]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ForecastArgs {
+    /// The contest (optional when the store holds only one).
+    pub contest: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Trials re-run with each hold lifted, for the sensitivities (default: the file's).
+    #[arg(long)]
+    pub sensitivity_trials: Option<u64>,
+    /// Also draw P(decision by date) and the candidates' shares to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WhatifArgs {
+    /// The contest (optional when the store holds only one).
+    pub contest: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Lift a member's holds: `HUN`, or `HUN:Mark Rutte` for one candidate. Repeatable.
+    #[arg(long, value_name = "MEMBER[:CANDIDATE]")]
+    pub lift: Vec<String>,
+    /// A candidate withdraws (name or id). Repeatable.
+    #[arg(long, value_name = "CANDIDATE")]
+    pub withdraw: Vec<String>,
+    /// A candidate meets N more of a member's conditions: `Mark Rutte:TUR:1` (N defaults to 1).
+    #[arg(long, value_name = "CANDIDATE:MEMBER[:N]")]
+    pub commit: Vec<String>,
+    /// Move a milestone: `hard_deadline=2024-09-01` (kinds: target, meeting, hard_deadline,
+    /// term_end).
+    #[arg(long = "move", value_name = "KIND=DATE")]
+    pub move_deadline: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BacktestArgs {
+    /// A directory of historical contests in the interchange format (`*.json`).
+    pub dir: PathBuf,
+    /// Trials per scored forecast.
+    #[arg(long, default_value_t = 20_000)]
+    pub trials: u64,
+    /// Trials per forecast while fitting (many forecasts per grid point).
+    #[arg(long, default_value_t = 4_000)]
+    pub fit_trials: u64,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// table or json.
+    #[arg(long, default_value = "table")]
+    pub format: Format,
+}
+
+fn load_params(path: Option<&PathBuf>) -> anyhow::Result<Params> {
+    match path {
+        None => Ok(Params::v1()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Params::from_toml_str(&text).with_context(|| format!("in {}", path.display()))
+        }
+    }
+}
+
+fn today(ctx: &Context) -> Date {
+    ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// The forecast input of a contest as of a date; `None` if it was already decided then.
+async fn input_of(
+    ctx: &Context,
+    contest: Option<&str>,
+    as_of: Option<Date>,
+) -> anyhow::Result<Result<ForecastInput, String>> {
+    if let Some(id) = contest
+        && BUNDLED.iter().any(|(name, _)| *name == id)
+    {
+        ensure_bundled(ctx, id).await?;
+    }
+    let contest = ctx.contest(contest).await?;
+    let as_of = as_of.unwrap_or_else(|| today(ctx));
+    let state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
+    if let Some(decision) = &state.decision {
+        return Ok(Err(format!(
+            "{contest} was decided on {} ({}): nothing to forecast as of {as_of}; try an earlier --as-of",
+            decision.date, decision.candidate
+        )));
+    }
+    Ok(Ok(ForecastInput::from_state(&state, as_of)))
+}
+
+fn config_of(run: &RunArgs, params: &Params, sensitivity: Option<u64>) -> RunConfig {
+    let mut config = RunConfig::from_params(params);
+    if let Some(t) = run.trials {
+        config.trials = t;
+    }
+    if let Some(s) = run.seed {
+        config.seed = s;
+    }
+    if let Some(s) = sensitivity {
+        config.sensitivity_trials = s;
+    }
+    config
+}
+
+/// A progress bar on stderr, only on a terminal and only for long runs.
+fn progress_bar(simulations: u64) -> Option<ProgressBar> {
+    if simulations < PROGRESS_FROM_SIMULATIONS || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(simulations);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} trials ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<ExitCode> {
+    let params = load_params(args.run.params.as_ref())?;
+    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of).await? {
+        Ok(input) => input,
+        Err(decided) => {
+            println!("{decided}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let config = config_of(&args.run, &params, args.sensitivity_trials);
+    let bar = progress_bar(config.trials);
+    let f = concord_forecast::forecast_with_progress(&input, &params, &config, &|n| {
+        if let Some(bar) = &bar {
+            bar.inc(n);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match args.run.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
+        Format::Table => print!("{}", render::forecast_text(&f)),
+    }
+    if let Some(path) = &args.chart {
+        let svg = concord_forecast::chart::svg(&f)?;
+        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("chart written to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The forecast `concord demo` ends with (the defaults, as a table).
+pub async fn demo_forecast(ctx: &Context, contest: &str, as_of: Date) -> anyhow::Result<()> {
+    let params = Params::v1();
+    if let Ok(input) = input_of(ctx, Some(contest), Some(as_of)).await? {
+        let f = concord_forecast::forecast(&input, &params, &RunConfig::from_params(&params))?;
+        print!("{}", render::forecast_text(&f));
+    }
+    Ok(())
+}
+
+/// Finds a candidate by name or id (`Mark Rutte`, `mark-rutte`, `rutte`), case-insensitively.
+fn candidate_name(input: &ForecastInput, given: &str) -> anyhow::Result<String> {
+    let want = concord_domain::interchange::slug(given);
+    let found: Vec<&str> = input
+        .candidates
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| {
+            let slug = concord_domain::interchange::slug(name);
+            slug == want || slug.split('-').any(|part| part == want)
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => bail!(
+            "unknown candidate '{given}' — candidates: {}",
+            input
+                .candidates
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        many => bail!("'{given}' is ambiguous: {}", many.join(", ")),
+    }
+}
+
+fn edits_of(input: &ForecastInput, args: &WhatifArgs) -> anyhow::Result<Vec<Edit>> {
+    let mut edits = Vec::new();
+    for lift in &args.lift {
+        let (member, candidate) = match lift.split_once(':') {
+            Some((m, c)) => (m, Some(candidate_name(input, c)?)),
+            None => (lift.as_str(), None),
+        };
+        edits.push(Edit::Lift {
+            member: member.trim().to_uppercase(),
+            candidate,
+        });
+    }
+    for w in &args.withdraw {
+        edits.push(Edit::Withdraw {
+            candidate: candidate_name(input, w)?,
+        });
+    }
+    for c in &args.commit {
+        let mut parts = c.split(':');
+        let (Some(candidate), Some(member)) = (parts.next(), parts.next()) else {
+            bail!("--commit '{c}': expected CANDIDATE:MEMBER[:N]");
+        };
+        let count = match parts.next() {
+            Some(n) => n
+                .parse()
+                .with_context(|| format!("--commit '{c}': N must be a whole number"))?,
+            None => 1,
+        };
+        edits.push(Edit::Commit {
+            candidate: candidate_name(input, candidate)?,
+            member: member.trim().to_uppercase(),
+            count,
+        });
+    }
+    for m in &args.move_deadline {
+        let Some((kind, date)) = m.split_once('=') else {
+            bail!("--move '{m}': expected KIND=DATE, e.g. hard_deadline=2024-09-01");
+        };
+        let kind = match kind.trim() {
+            "target" => MilestoneKind::Target,
+            "meeting" => MilestoneKind::Meeting,
+            "hard_deadline" => MilestoneKind::HardDeadline,
+            "term_end" => MilestoneKind::TermEnd,
+            other => bail!(
+                "--move '{m}': unknown kind '{other}' (target, meeting, hard_deadline, term_end)"
+            ),
+        };
+        let to: Date = date
+            .trim()
+            .parse()
+            .with_context(|| format!("--move '{m}': expected a date YYYY-MM-DD"))?;
+        edits.push(Edit::MoveDeadline { kind, to });
+    }
+    if edits.is_empty() {
+        bail!("name at least one edit: --lift, --withdraw, --commit or --move");
+    }
+    Ok(edits)
+}
+
+pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
+    let params = load_params(args.run.params.as_ref())?;
+    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of).await? {
+        Ok(input) => input,
+        Err(decided) => {
+            println!("{decided}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let edits = edits_of(&input, args)?;
+    // Sensitivities are the forecast's business; a what-if compares two runs.
+    let config = config_of(&args.run, &params, Some(0));
+    let w = concord_forecast::whatif(&input, &edits, &params, &config)?;
+    match args.run.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&w)?),
+        Format::Table => print!("{}", render::whatif_text(&w)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every `*.json` case in `dir`; a case that does not parse is reported and skipped.
+fn read_cases(dir: &PathBuf, params: &Params) -> anyhow::Result<(Vec<Prepared>, Vec<String>)> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut contests = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
+        match concord_domain::interchange::parse(&name, &text) {
+            Ok(case) => {
+                let id = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or(name);
+                contests.push(backtest::prepare(&id, &case, params));
+            }
+            Err(diagnostics) => skipped.push(format!("{diagnostics}")),
+        }
+    }
+    Ok((contests, skipped))
+}
+
+pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
+    let params = load_params(args.params.as_ref())?;
+    let (contests, skipped) = read_cases(&args.dir, &params)?;
+    for s in &skipped {
+        eprintln!("skipped (does not parse): {s}");
+    }
+    if contests.is_empty() {
+        bail!("no readable contest in {}", args.dir.display());
+    }
+    let config = RunConfig {
+        trials: args.trials,
+        seed: args.seed.unwrap_or(params.run.seed),
+        sensitivity_trials: 0,
+    };
+    let steps = backtest::grid(&params).len() + contests.len();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} fitting and scoring steps ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let report = backtest::backtest(&contests, &params, &config, args.fit_trials, &|done, _| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => print!("{}", backtest::report_text(&report)),
+    }
+    Ok(if skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        // Scores were printed, but not over every contest asked for.
+        ExitCode::from(2)
+    })
+}
