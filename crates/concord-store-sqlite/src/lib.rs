@@ -10,8 +10,9 @@
 //! through a channel to a single writer task that owns its own connection. The writer takes
 //! whatever appends are queued, opens one `BEGIN IMMEDIATE` transaction, checks each append's
 //! `expected_len` against the stream head *as seen inside that transaction* (so an earlier
-//! append of the same batch counts), writes the ones that match under a savepoint each, commits
-//! once, and only then acknowledges them all. An append whose check fails gets
+//! append of the same batch counts), writes the ones that match, commits once, and only then
+//! acknowledges them all. (If writing one append fails halfway, the batch is rolled back and
+//! its appends are retried one transaction each, so one bad append never fails its neighbours.) An append whose check fails gets
 //! [`StoreError::Conflict`] and the rest of the batch is unaffected. Many concurrent writers thus
 //! share one fsync. Token writes are rare and go straight through the pool.
 //!

@@ -95,7 +95,7 @@ impl Writer {
 }
 
 /// One `BEGIN IMMEDIATE` transaction for all `jobs`, each checked against the head as it stands
-/// inside the transaction and written under its own savepoint. `Err` means nothing was written.
+/// inside the transaction. `Err` means nothing was written.
 async fn write_batch(
     conn: &mut SqliteConnection,
     jobs: &[Job],
@@ -124,26 +124,29 @@ async fn write_batch(
             outcomes.push(Ok(head + 1));
             continue;
         }
-        let mut savepoint = Connection::begin(&mut *tx).await?;
-        match insert(&mut savepoint, job, head).await {
+        match insert(&mut tx, job, head).await {
             Ok(()) => {
-                savepoint.commit().await?;
                 heads.insert(&job.stream, head + job.events.len() as u64);
                 outcomes.push(Ok(head + 1));
             }
-            Err(e) => {
-                savepoint.rollback().await?;
-                outcomes.push(Err(match e.as_database_error() {
-                    // Only reachable if the streams table disagrees with events: refuse the
-                    // append rather than overwrite anything.
-                    Some(d) if d.is_unique_violation() => conflict(job, head),
-                    _ => StoreError::Backend(e.to_string()),
-                }));
+            // Only reachable if the streams table disagrees with events: in a batch of one,
+            // refuse the append (dropping `tx` rolls it back) rather than overwrite anything.
+            Err(e) if jobs.len() == 1 && is_unique_violation(&e) => {
+                drop(tx);
+                return Ok(vec![Err(conflict(job, head + 1))]);
             }
+            // A job failing halfway leaves partial writes in the transaction: give up the whole
+            // batch (nothing is committed) and let `commit` retry the jobs one by one.
+            Err(e) => return Err(e),
         }
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
 }
 
 fn conflict(job: &Job, actual: u64) -> StoreError {
