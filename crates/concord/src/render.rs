@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use concord_domain::board::{Basis, Cell, ContestStatus};
+use concord_domain::rules::Evaluation;
 use concord_domain::event::EventKind;
 use concord_domain::view::{CandidateColumn, StatusView};
 use concord_domain::{ContestState, Event};
@@ -33,6 +34,12 @@ fn wrap(words: &[String], indent: usize, width: usize) -> String {
         col += w.len();
     }
     out
+}
+
+/// Wraps running text to `width` columns with an indent.
+fn wrap_text(text: &str, indent: usize, width: usize) -> String {
+    let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+    wrap(&words, indent, width)
 }
 
 fn explain(cell: &Cell) -> String {
@@ -74,14 +81,18 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
     if !c.blockers.is_empty() {
         let _ = writeln!(out, "  blockers ({}):", c.blockers.len());
         for b in &c.blockers {
-            let _ = writeln!(out, "    {} {} — {}", b.member, b.effective, explain(b));
-            let _ = writeln!(out, "        source: {}", provenance(b));
+            let _ = writeln!(out, "    {} {}", b.member, b.effective);
+            let _ = writeln!(out, "{}", wrap_text(&format!("why: {}", explain(b)), 6, width));
+            let _ = writeln!(out, "{}", wrap_text(&format!("source: {}", provenance(b)), 6, width));
             for d in &b.disagreements {
-                let _ = writeln!(
-                    out,
-                    "        disagreeing report: {} {} ({}, {})",
-                    d.date, d.stance, d.attribution.as_str(), d.source
+                let line = format!(
+                    "earlier report: {} {} ({}, {})",
+                    d.date,
+                    d.stance,
+                    d.attribution.as_str(),
+                    d.source
                 );
+                let _ = writeln!(out, "{}", wrap_text(&line, 6, width));
             }
         }
     }
@@ -102,14 +113,40 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
                 .filter(|c| !c.met)
                 .map(|c| c.text.as_str())
                 .collect();
-            let _ = writeln!(out, "    {} — unmet: {}", p.member, unmet.join("; "));
-            let _ = writeln!(out, "        source: {}", provenance(p));
+            let _ = writeln!(out, "    {} conditional", p.member);
+            let _ = writeln!(out, "{}", wrap_text(&format!("unmet: {}", unmet.join("; ")), 6, width));
+            let _ = writeln!(out, "{}", wrap_text(&format!("source: {}", provenance(p)), 6, width));
         }
     }
     let _ = writeln!(out, "  undeclared ({}):", c.undeclared.len());
     if !c.undeclared.is_empty() {
         let _ = writeln!(out, "{}", wrap(&c.undeclared, 4, width));
     }
+}
+
+/// The evaluation in one line; many implicit holds are counted rather than listed.
+fn verdict_line(evaluation: &Evaluation) -> String {
+    let full = evaluation.to_string();
+    let implicit: Vec<&str> = evaluation
+        .blockers
+        .iter()
+        .filter(|b| b.hold.is_implicit())
+        .map(|b| b.member.as_str())
+        .collect();
+    if full.len() <= 120 || implicit.len() < 4 {
+        return full;
+    }
+    let explicit: Vec<String> = evaluation
+        .blockers
+        .iter()
+        .filter(|b| !b.hold.is_implicit())
+        .map(ToString::to_string)
+        .collect();
+    let mut line = format!("blocked by {} members backing a rival", implicit.len());
+    if !explicit.is_empty() {
+        let _ = write!(line, " and by {}", explicit.join(", "));
+    }
+    line
 }
 
 /// The board as text.
@@ -150,7 +187,7 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
             .candidates
             .iter()
             .find(|v| v.candidate == c.id)
-            .map(|v| v.evaluation.to_string())
+            .map(|v| verdict_line(&v.evaluation))
             .unwrap_or_default();
         column(&mut out, c, &line, width);
     }
