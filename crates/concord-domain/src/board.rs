@@ -226,10 +226,15 @@ fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
             cell.date = Some(entry.valid);
             cell.source = Some(report.report.source.clone());
             cell.attribution = Some(report.report.attribution);
+            // An on-record or official statement supersedes what came before: a change of
+            // position, not a dispute. Anonymous or inferred claims leave earlier, different
+            // reports standing as a live disagreement.
+            let contested = report.report.attribution < Attribution::OnRecord;
             cell.disagreements = entries
                 .iter()
                 .filter(|e| {
-                    e.seq != entry.seq
+                    contested
+                        && e.seq != entry.seq
                         && e.stance.stance != report.stance
                         && (entry.valid - e.valid).get_days() <= DISAGREEMENT_WINDOW_DAYS
                 })
@@ -251,7 +256,9 @@ fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
         None => {}
     }
     if cell.stated == Stance::Conditional {
-        let named = standing.map(|e| e.stance.conditions.as_slice()).unwrap_or(&[]);
+        let named = standing
+            .map(|e| e.stance.conditions.as_slice())
+            .unwrap_or(&[]);
         cell.conditions = state
             .conditions_of(member, candidate)
             .filter(|c| named.is_empty() || named.contains(&c.id))
@@ -331,7 +338,12 @@ impl Verdict {
             ContestStatus::Decided
         } else if candidates.is_empty() {
             ContestStatus::NoCandidates
-        } else if candidates.iter().any(|c| matches!(c.evaluation.status, rules::Status::Adopted | rules::Status::Clear)) {
+        } else if candidates.iter().any(|c| {
+            matches!(
+                c.evaluation.status,
+                rules::Status::Adopted | rules::Status::Clear
+            )
+        }) {
             ContestStatus::Clear
         } else {
             ContestStatus::Blocked
