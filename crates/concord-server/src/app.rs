@@ -1,0 +1,114 @@
+//! The shared application state: the ledger, the clock, the server settings, the token lookup
+//! and the caches that make board reads cheap.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use concord_ledger::Ledger;
+use jiff::Timestamp;
+
+/// Where the time comes from: the system clock in production, a settable one in tests, so the
+/// silence procedure's deadline can be crossed without waiting.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that moves only when told to.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    pub fn new(at: Timestamp) -> ManualClock {
+        ManualClock(Mutex::new(at))
+    }
+
+    pub fn set(&self, at: Timestamp) {
+        *self.0.lock().expect("clock lock") = at;
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.0.lock().expect("clock lock");
+        *now = now
+            .checked_add(jiff::SignedDuration::try_from(by).expect("a short duration"))
+            .expect("time in range");
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// What an operator chooses when starting the server.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Anonymous visitors may read public data (on for `--demo`, off by default).
+    pub public_read: bool,
+    /// The largest request body accepted.
+    pub body_limit: usize,
+    /// How long a request may take before it is answered 408 (SSE streams are exempt).
+    pub request_timeout: Duration,
+    /// How long a looked-up token is trusted before it is looked up again (bounds how long a
+    /// revoked token keeps working on an instance that did not revoke it).
+    pub token_ttl: Duration,
+    /// How long a contest's known head is trusted without a store notification.
+    pub head_ttl: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            public_read: false,
+            body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            token_ttl: Duration::from_secs(5),
+            head_ttl: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub ledger: Ledger,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<ServerSettings>,
+    pub(crate) tokens: Arc<Mutex<HashMap<String, (Option<crate::auth::Principal>, Instant)>>>,
+    pub(crate) caches: Arc<crate::api::Caches>,
+}
+
+impl AppState {
+    pub fn new(ledger: Ledger, clock: Arc<dyn Clock>, settings: ServerSettings) -> AppState {
+        let state = AppState {
+            ledger,
+            clock,
+            settings: Arc::new(settings),
+            tokens: Arc::default(),
+            caches: Arc::default(),
+        };
+        crate::api::watch_heads(&state);
+        state
+    }
+
+    /// The current instant, from the injected clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Today's date (UTC), the default `as_of`.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    }
+}

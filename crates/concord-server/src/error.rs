@@ -1,0 +1,180 @@
+//! The one error shape every endpoint answers with:
+//! `{"error":{"code":"bad_input","message":"…","problems":[{"path":"$.member",…}]}}`.
+//!
+//! Client errors say what is wrong; internal errors are logged with their detail and answered
+//! with a generic message, so nothing about the store leaks.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use concord_domain::diagnostic::{Diagnostic, Diagnostics, Location};
+use concord_ledger::LedgerError;
+use serde::Serialize;
+
+/// One problem with a request body, located by a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+}
+
+impl From<&Diagnostic> for Problem {
+    fn from(d: &Diagnostic) -> Problem {
+        let path = match &d.location {
+            Location::Json { path, .. } => path.clone(),
+            Location::Argument { name } => name.clone(),
+            Location::Text { line, column, .. } => format!("line {line}, column {column}"),
+        };
+        Problem {
+            path,
+            message: d.message.clone(),
+            expected: d.expected.clone(),
+            did_you_mean: d.did_you_mean.clone(),
+        }
+    }
+}
+
+/// An error answered to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is well-formed but wrong: every problem, each at its JSON path.
+    #[error("{message}")]
+    BadInput {
+        message: String,
+        problems: Vec<Problem>,
+    },
+    /// The body or query cannot be parsed at all.
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request contradicts the current state (a closed procedure, a duplicate id).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Unexpected: logged, not leaked.
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadInput { .. } => "bad_input",
+            ApiError::Malformed(_) => "malformed",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::Internal(_) => "internal",
+            ApiError::Unavailable(_) => "unavailable",
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+
+    /// Every diagnostic as a problem; `message` summarises.
+    pub fn bad_input(problems: &Diagnostics) -> ApiError {
+        let n = problems.0.len();
+        ApiError::BadInput {
+            message: format!(
+                "{n} problem{} found; nothing was written",
+                if n == 1 { "" } else { "s" }
+            ),
+            problems: problems.0.iter().map(Problem::from).collect(),
+        }
+    }
+
+    /// One problem at one path.
+    pub fn at(path: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError::BadInput {
+            message: format!("{path}: {message}"),
+            problems: vec![Problem {
+                path: path.to_owned(),
+                message,
+                expected: None,
+                did_you_mean: None,
+            }],
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
+    problems: &'a [Problem],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error; the server log has the details".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let problems: &[Problem] = match &self {
+            ApiError::BadInput { problems, .. } => problems,
+            _ => &[],
+        };
+        let body = Body {
+            error: Inner {
+                code: self.code(),
+                message,
+                problems,
+            },
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> ApiError {
+        match e {
+            LedgerError::UnknownContest(c) => ApiError::NotFound(format!("no contest '{c}'")),
+            LedgerError::ContestExists(c) => ApiError::Conflict {
+                code: "exists",
+                message: format!("contest '{c}' already exists"),
+            },
+            e @ LedgerError::Conflict { .. } => ApiError::Conflict {
+                code: "write_conflict",
+                message: e.to_string(),
+            },
+            LedgerError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
+            other => ApiError::internal(other),
+        }
+    }
+}
