@@ -44,6 +44,13 @@ enum Command {
     Export(commands::ledger::ExportArgs),
     /// List the contests in the store.
     Contests,
+    /// Forecast whether, when and for whom consensus comes (model v1, Monte Carlo).
+    Forecast(commands::forecast::ForecastArgs),
+    /// Edit the state (lift a hold, withdraw a candidate, add a commitment, move a deadline)
+    /// and show the forecast beside the baseline.
+    Whatif(commands::forecast::WhatifArgs),
+    /// Score the forecast on historical contests (interchange format), leave-one-contest-out.
+    Backtest(commands::forecast::BacktestArgs),
     /// Run KTAB's spatial model of politics on a KTAB CSV or XML scenario.
     Bargain(commands::bargain::BargainArgs),
 }
@@ -64,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let database = cli.database;
     match cli.command {
         Command::Bargain(args) => commands::bargain::run(&args),
+        Command::Backtest(args) => commands::forecast::backtest(&args),
         command => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -83,7 +91,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Verify(args) => commands::ledger::verify(&ctx, &args).await,
                     Command::Export(args) => commands::ledger::export(&ctx, &args).await,
                     Command::Contests => commands::ledger::contests(&ctx).await,
-                    Command::Bargain(_) => unreachable!("handled before the runtime starts"),
+                    Command::Forecast(args) => commands::forecast::forecast(&ctx, &args).await,
+                    Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
+                    Command::Bargain(_) | Command::Backtest(_) => {
+                        unreachable!("handled before the runtime starts")
+                    }
                 }
             })
         }

@@ -33,6 +33,11 @@ impl Context {
         jiff::Timestamp::now()
     }
 
+    /// Today's date in UTC, the default `--as-of`.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    }
+
     /// Who is recording: the OS user, for the log's author field.
     pub fn author(&self) -> String {
         std::env::var("CONCORD_AUTHOR")

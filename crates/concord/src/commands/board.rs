@@ -62,9 +62,11 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         concord_domain::EventKind::ContestOpened { contest } => contest.featured_date,
         _ => None,
     };
-    let as_of = args.as_of.or(featured).unwrap_or_else(|| today(ctx));
+    let as_of = args.as_of.or(featured).unwrap_or_else(|| ctx.today());
     show(ctx, DEMO_CONTEST, as_of, args.format).await?;
     if args.format == Format::Table {
+        println!();
+        crate::commands::forecast::demo_forecast(ctx, DEMO_CONTEST, as_of).await?;
         println!();
         println!("Store: {}", ctx.location);
         println!(
@@ -77,14 +79,11 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let contest = ctx.contest(args.contest.as_deref()).await?;
-    let as_of = args.as_of.unwrap_or_else(|| today(ctx));
+    let as_of = args.as_of.unwrap_or_else(|| ctx.today());
     show(ctx, &contest, as_of, args.format).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn today(ctx: &Context) -> Date {
-    ctx.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-}
 
 async fn show(ctx: &Context, contest: &str, as_of: Date, format: Format) -> anyhow::Result<()> {
     // The CLI user holds the store file itself, so sees everything, as the chair does.

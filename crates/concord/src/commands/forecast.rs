@@ -117,9 +117,6 @@ fn load_params(path: Option<&PathBuf>) -> anyhow::Result<Params> {
     }
 }
 
-fn today(ctx: &Context) -> Date {
-    ctx.now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
 
 /// The forecast input of a contest as of a date; `None` if it was already decided then.
 async fn input_of(
@@ -133,7 +130,7 @@ async fn input_of(
         ensure_bundled(ctx, id).await?;
     }
     let contest = ctx.contest(contest).await?;
-    let as_of = as_of.unwrap_or_else(|| today(ctx));
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
     let state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
     if let Some(decision) = &state.decision {
         return Ok(Err(format!(

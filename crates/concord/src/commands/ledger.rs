@@ -146,7 +146,7 @@ pub struct RecordArgs {
 pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     let contest = ctx.contest(args.contest.as_deref()).await?;
     let events = ctx.ledger.events(&contest).await?;
-    let today = ctx.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = ctx.today();
     let arg = |name: &str| Location::Argument {
         name: format!("--{name}"),
     };

@@ -2,4 +2,5 @@
 
 pub mod bargain;
 pub mod board;
+pub mod forecast;
 pub mod ledger;
