@@ -289,7 +289,11 @@ pub fn seal_all(
     let mut out: Vec<Event> = Vec::with_capacity(news.len());
     let mut last = prev;
     for new in news {
-        let event = Event::seal(new, last.as_ref().map(|(s, h)| (*s, h.as_str())), recorded_at);
+        let event = Event::seal(
+            new,
+            last.as_ref().map(|(s, h)| (*s, h.as_str())),
+            recorded_at,
+        );
         last = Some((event.seq, event.hash.clone()));
         out.push(event);
     }
@@ -303,7 +307,9 @@ pub enum ChainError {
     Sequence { seq: u64, expected: u64 },
     #[error("event {seq}: prev_hash does not match the hash of event {prev}")]
     Broken { seq: u64, prev: u64 },
-    #[error("event {seq}: content does not match its hash (recorded {recorded}, recomputed {recomputed})")]
+    #[error(
+        "event {seq}: content does not match its hash (recorded {recorded}, recomputed {recomputed})"
+    )]
     Tampered {
         seq: u64,
         recorded: String,

@@ -74,7 +74,11 @@ pub fn parse(
     let col = |name: &str| headers.iter().position(|h| h == name);
 
     let members: Vec<&str> = state.members.iter().map(|m| m.code.as_str()).collect();
-    let candidates: Vec<&str> = state.candidates.iter().map(|c| c.profile.id.as_str()).collect();
+    let candidates: Vec<&str> = state
+        .candidates
+        .iter()
+        .map(|c| c.profile.id.as_str())
+        .collect();
     let mut events = Vec::new();
     for record in reader.records() {
         let record = match record {
@@ -96,8 +100,10 @@ pub fn parse(
 
         let date = get("date").parse::<Date>().ok();
         if date.is_none() {
-            fail(Diagnostic::new(loc("date"), format!("'{}' is not a date", get("date")))
-                .expected("YYYY-MM-DD"));
+            fail(
+                Diagnostic::new(loc("date"), format!("'{}' is not a date", get("date")))
+                    .expected("YYYY-MM-DD"),
+            );
         }
         let member = get("member");
         match state.member(member) {
@@ -134,8 +140,10 @@ pub fn parse(
             );
         }
         if get("source").is_empty() {
-            fail(Diagnostic::new(loc("source"), "empty source")
-                .expected("a URL or a citation: every claim needs a source"));
+            fail(
+                Diagnostic::new(loc("source"), "empty source")
+                    .expected("a URL or a citation: every claim needs a source"),
+            );
         }
         let attribution = match get("attribution") {
             "" => Some(Attribution::Inferred),
@@ -172,8 +180,10 @@ pub fn parse(
             p => {
                 let parsed = p.parse::<Date>().ok();
                 if parsed.is_none() {
-                    fail(Diagnostic::new(loc("published"), format!("'{p}' is not a date"))
-                        .expected("YYYY-MM-DD"));
+                    fail(
+                        Diagnostic::new(loc("published"), format!("'{p}' is not a date"))
+                            .expected("YYYY-MM-DD"),
+                    );
                 }
                 parsed
             }
@@ -192,7 +202,11 @@ pub fn parse(
         };
         let conditions: Vec<String> = split_list(get("conditions"));
         for c in &conditions {
-            if !state.conditions.iter().any(|k| k.member == member && k.id == *c) {
+            if !state
+                .conditions
+                .iter()
+                .any(|k| k.member == member && k.id == *c)
+            {
                 let known: Vec<&str> = state
                     .conditions
                     .iter()

@@ -178,7 +178,11 @@ impl ContestState {
                 } else {
                     CandidateStatus::Potential
                 };
-                match self.candidates.iter_mut().find(|c| c.profile.id == candidate.id) {
+                match self
+                    .candidates
+                    .iter_mut()
+                    .find(|c| c.profile.id == candidate.id)
+                {
                     // A potential candidate who declares keeps the date first floated.
                     Some(existing) => {
                         if *declared {
@@ -265,7 +269,11 @@ impl ContestState {
                 member,
                 statement,
             } => {
-                if let Some(p) = self.procedures.iter_mut().find(|p| p.procedure == *procedure) {
+                if let Some(p) = self
+                    .procedures
+                    .iter_mut()
+                    .find(|p| p.procedure == *procedure)
+                {
                     p.breaks.push(SilenceBreak {
                         member: member.clone(),
                         statement: statement.clone(),
@@ -274,7 +282,11 @@ impl ContestState {
                 }
             }
             EventKind::SilenceWithdrawn { procedure, reason } => {
-                if let Some(p) = self.procedures.iter_mut().find(|p| p.procedure == *procedure) {
+                if let Some(p) = self
+                    .procedures
+                    .iter_mut()
+                    .find(|p| p.procedure == *procedure)
+                {
                     p.withdrawn = Some(reason.clone());
                 }
             }

@@ -90,7 +90,11 @@ impl StatusView {
                 let id = c.profile.id.as_str();
                 let column: Vec<&Cell> = board.column(id).collect();
                 let codes = |pred: &dyn Fn(&Cell) -> bool| -> Vec<String> {
-                    column.iter().filter(|c| pred(c)).map(|c| c.member.clone()).collect()
+                    column
+                        .iter()
+                        .filter(|c| pred(c))
+                        .map(|c| c.member.clone())
+                        .collect()
                 };
                 CandidateColumn {
                     id: id.to_owned(),
@@ -111,7 +115,9 @@ impl StatusView {
                         .filter(|c| c.pending() && c.prefers.is_none())
                         .map(|c| (*c).clone())
                         .collect(),
-                    undeclared: codes(&|c| c.effective == Stance::Undeclared && c.prefers.is_none()),
+                    undeclared: codes(&|c| {
+                        c.effective == Stance::Undeclared && c.prefers.is_none()
+                    }),
                 }
             })
             .collect();

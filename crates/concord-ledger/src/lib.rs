@@ -156,7 +156,11 @@ impl Ledger {
     }
 
     /// The events a view may see.
-    pub async fn visible_events(&self, contest: &str, view: View) -> Result<Vec<Event>, LedgerError> {
+    pub async fn visible_events(
+        &self,
+        contest: &str,
+        view: View,
+    ) -> Result<Vec<Event>, LedgerError> {
         let events = self.events(contest).await?;
         Ok(filter_view(&events, view))
     }
@@ -250,7 +254,9 @@ impl Ledger {
             Err(e) => {
                 let message = e.to_string();
                 for r in batch {
-                    let _ = r.reply.send(Err(LedgerError::Store(StoreError::Backend(message.clone()))));
+                    let _ = r.reply.send(Err(LedgerError::Store(StoreError::Backend(
+                        message.clone(),
+                    ))));
                 }
                 return;
             }
@@ -292,7 +298,9 @@ impl Ledger {
                 for request in batch {
                     let _ = request
                         .reply
-                        .send(Err(LedgerError::Store(StoreError::Backend(message.clone()))));
+                        .send(Err(LedgerError::Store(StoreError::Backend(
+                            message.clone(),
+                        ))));
                 }
             }
         }

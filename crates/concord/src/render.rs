@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use concord_domain::board::{Basis, Cell, ContestStatus};
-use concord_domain::rules::Evaluation;
 use concord_domain::event::EventKind;
+use concord_domain::rules::Evaluation;
 use concord_domain::view::{CandidateColumn, StatusView};
 use concord_domain::{ContestState, Event};
 
@@ -70,20 +70,37 @@ fn provenance(cell: &Cell) -> String {
 }
 
 fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usize) {
-    let nat = c.nationality.as_deref().map(|n| format!("{n}, ")).unwrap_or_default();
+    let nat = c
+        .nationality
+        .as_deref()
+        .map(|n| format!("{n}, "))
+        .unwrap_or_default();
     let _ = writeln!(out, "{} ({nat}{})", c.name, c.status.as_str());
     let _ = writeln!(out, "  verdict: {verdict_line}");
     let _ = writeln!(out, "  supporters ({}):", c.supporters.len());
     let _ = writeln!(out, "{}", wrap(&c.supporters, 4, width));
     if !c.leaning.is_empty() {
-        let _ = writeln!(out, "  leaning ({}): {}", c.leaning.len(), c.leaning.join(" "));
+        let _ = writeln!(
+            out,
+            "  leaning ({}): {}",
+            c.leaning.len(),
+            c.leaning.join(" ")
+        );
     }
     if !c.blockers.is_empty() {
         let _ = writeln!(out, "  blockers ({}):", c.blockers.len());
         for b in &c.blockers {
             let _ = writeln!(out, "    {} {}", b.member, b.effective);
-            let _ = writeln!(out, "{}", wrap_text(&format!("why: {}", explain(b)), 6, width));
-            let _ = writeln!(out, "{}", wrap_text(&format!("source: {}", provenance(b)), 6, width));
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(&format!("why: {}", explain(b)), 6, width)
+            );
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(&format!("source: {}", provenance(b)), 6, width)
+            );
             for d in &b.disagreements {
                 let line = format!(
                     "earlier report: {} {} ({}, {})",
@@ -114,8 +131,16 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
                 .map(|c| c.text.as_str())
                 .collect();
             let _ = writeln!(out, "    {} conditional", p.member);
-            let _ = writeln!(out, "{}", wrap_text(&format!("unmet: {}", unmet.join("; ")), 6, width));
-            let _ = writeln!(out, "{}", wrap_text(&format!("source: {}", provenance(p)), 6, width));
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(&format!("unmet: {}", unmet.join("; ")), 6, width)
+            );
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(&format!("source: {}", provenance(p)), 6, width)
+            );
         }
     }
     let _ = writeln!(out, "  undeclared ({}):", c.undeclared.len());
@@ -196,7 +221,11 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         let _ = writeln!(out, "Potential candidates (floated, not in the race):");
         for p in &view.potential_candidates {
             let nat = p.nationality.as_deref().unwrap_or("-");
-            let _ = writeln!(out, "  {} ({nat}), since {} — {}", p.name, p.since, p.source);
+            let _ = writeln!(
+                out,
+                "  {} ({nat}), since {} — {}",
+                p.name, p.since, p.source
+            );
         }
     }
     let _ = writeln!(out);
@@ -246,21 +275,36 @@ pub fn history(
                 }
                 l
             }
-            EventKind::ConditionSet { condition, text, candidate, .. } => format!(
+            EventKind::ConditionSet {
+                condition,
+                text,
+                candidate,
+                ..
+            } => format!(
                 "condition {condition} on {}: {text}",
                 candidate.as_deref().unwrap_or("any candidate")
             ),
-            EventKind::CommitmentMade { candidate, text, .. } => {
+            EventKind::CommitmentMade {
+                candidate, text, ..
+            } => {
                 format!("commitment by {candidate}: {text}")
             }
-            EventKind::SilenceBroken { procedure, statement, .. } => {
+            EventKind::SilenceBroken {
+                procedure,
+                statement,
+                ..
+            } => {
                 format!("broke silence on {procedure}: {statement}")
             }
             other => other.name().to_owned(),
         };
         println!("  {}  #{:<4} {line}", e.valid, e.seq);
         if let Some(r) = e.kind.report() {
-            println!("                    {}: {}", r.attribution.as_str(), r.source);
+            println!(
+                "                    {}: {}",
+                r.attribution.as_str(),
+                r.source
+            );
         }
     }
     Ok(())

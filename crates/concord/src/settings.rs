@@ -54,10 +54,15 @@ impl Context {
         let contests = self.ledger.contests().await?;
         match contests.as_slice() {
             [only] => Ok(only.id.clone()),
-            [] => bail!("the store holds no contest yet: run `concord demo` or `concord import FILE`"),
+            [] => {
+                bail!("the store holds no contest yet: run `concord demo` or `concord import FILE`")
+            }
             many => bail!(
                 "name a contest: {}",
-                many.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }

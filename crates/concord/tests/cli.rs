@@ -72,7 +72,11 @@ struct StoreBytes(Vec<(String, Vec<u8>)>);
 impl std::fmt::Debug for StoreBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(|(name, bytes)| format!("{name}: {} bytes", bytes.len())))
+            .entries(
+                self.0
+                    .iter()
+                    .map(|(name, bytes)| format!("{name}: {} bytes", bytes.len())),
+            )
             .finish()
     }
 }
@@ -98,15 +102,28 @@ fn demo_shows_the_nato_board_on_the_articles_date() {
     );
     // Each blocker with a reason and a source.
     for code in ["HUN objects", "ROU withholds", "SVK withholds"] {
-        let at = out.find(code).unwrap_or_else(|| panic!("{code} missing:\n{out}"));
+        let at = out
+            .find(code)
+            .unwrap_or_else(|| panic!("{code} missing:\n{out}"));
         let block: String = out[at..].lines().take(8).collect::<Vec<_>>().join("\n");
         assert!(block.contains("why: "), "no reason for {code}: {block}");
-        assert!(block.contains("source: 2024-"), "no source for {code}: {block}");
+        assert!(
+            block.contains("source: 2024-"),
+            "no source for {code}: {block}"
+        );
     }
-    for milestone in ["2024-04-03  meeting", "2024-04-30  target", "2024-07-09  hard deadline", "2024-10-01  term end"] {
+    for milestone in [
+        "2024-04-03  meeting",
+        "2024-04-30  target",
+        "2024-07-09  hard deadline",
+        "2024-10-01  term end",
+    ] {
         assert!(out.contains(milestone), "{milestone} missing:\n{out}");
     }
-    assert!(out.contains("in 98 days"), "days left to the summit:\n{out}");
+    assert!(
+        out.contains("in 98 days"),
+        "days left to the summit:\n{out}"
+    );
     // Running it again reuses the store rather than loading the scenario twice.
     let again = s.ok(&["demo"]);
     assert_eq!(out, again);
@@ -134,18 +151,34 @@ fn demo_json_shows_estonia_supporting_through_met_conditions() {
 fn status_replays_only_what_was_known_then() {
     let s = Sandbox::new();
     s.ok(&["demo"]);
-    let before = json(&s.ok(&["status", "nato-sg-2024", "--as-of", "2024-02-15", "--format", "json"]));
+    let before = json(&s.ok(&[
+        "status",
+        "nato-sg-2024",
+        "--as-of",
+        "2024-02-15",
+        "--format",
+        "json",
+    ]));
     let ids: Vec<&str> = before["candidates"]
         .as_array()
         .expect("candidates")
         .iter()
         .filter_map(|c| c["id"].as_str())
         .collect();
-    assert!(!ids.contains(&"iohannis"), "Iohannis entered in March: {ids:?}");
-    assert_eq!(before["contest"]["members"], 31, "Sweden joined on 2024-03-07");
+    assert!(
+        !ids.contains(&"iohannis"),
+        "Iohannis entered in March: {ids:?}"
+    );
+    assert_eq!(
+        before["contest"]["members"], 31,
+        "Sweden joined on 2024-03-07"
+    );
 
     let decided = s.ok(&["status", "nato-sg-2024", "--as-of", "2024-06-26"]);
-    assert!(decided.contains("DECIDED — Mark Rutte appointed"), "{decided}");
+    assert!(
+        decided.contains("DECIDED — Mark Rutte appointed"),
+        "{decided}"
+    );
 }
 
 #[test]
@@ -155,15 +188,28 @@ fn record_rejects_a_near_miss_member_and_writes_nothing() {
     s.ok(&["contests"]);
     let before = s.store_bytes();
     let out = s.run(&[
-        "record", "--member", "HUNG", "--candidate", "rutte", "--stance", "supports",
-        "--source", "test", "--date", "2024-04-10",
+        "record",
+        "--member",
+        "HUNG",
+        "--candidate",
+        "rutte",
+        "--stance",
+        "supports",
+        "--source",
+        "test",
+        "--date",
+        "2024-04-10",
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("unknown member 'HUNG'"), "{err}");
     assert!(err.contains("did you mean 'HUN'?"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
-    assert_eq!(before, s.store_bytes(), "a rejected command changed the store");
+    assert_eq!(
+        before,
+        s.store_bytes(),
+        "a rejected command changed the store"
+    );
 }
 
 #[test]
@@ -171,15 +217,33 @@ fn record_then_history_and_status_show_the_new_report() {
     let s = Sandbox::new();
     s.ok(&["demo"]);
     let out = s.ok(&[
-        "record", "--member", "HUN", "--candidate", "rutte", "--stance", "supports",
-        "--source", "https://example.org/orban-x-post", "--attribution", "on_record",
-        "--date", "2024-04-10", "--reason", "guarantees obtained",
+        "record",
+        "--member",
+        "HUN",
+        "--candidate",
+        "rutte",
+        "--stance",
+        "supports",
+        "--source",
+        "https://example.org/orban-x-post",
+        "--attribution",
+        "on_record",
+        "--date",
+        "2024-04-10",
+        "--reason",
+        "guarantees obtained",
     ]);
     assert!(out.contains("HUN supports rutte on 2024-04-10"), "{out}");
     let history = s.ok(&["history", "HUN"]);
-    assert!(history.contains("supports on rutte — guarantees obtained"), "{history}");
+    assert!(
+        history.contains("supports on rutte — guarantees obtained"),
+        "{history}"
+    );
     let status = s.ok(&["status", "--as-of", "2024-04-10"]);
-    assert!(status.contains("blocked by ROU (withholds), SVK (withholds)"), "{status}");
+    assert!(
+        status.contains("blocked by ROU (withholds), SVK (withholds)"),
+        "{status}"
+    );
 }
 
 #[test]
@@ -236,11 +300,20 @@ source = "s"
     let out = s.run(&["import", file.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("bad.toml:30:10: unknown member 'HUNG'"), "{err}");
+    assert!(
+        err.contains("bad.toml:30:10: unknown member 'HUNG'"),
+        "{err}"
+    );
     assert!(err.contains("did you mean 'HUN'?"), "{err}");
-    assert!(err.contains("bad.toml:36:8: '2024-13-02' is not a date"), "{err}");
+    assert!(
+        err.contains("bad.toml:36:8: '2024-13-02' is not a date"),
+        "{err}"
+    );
     assert!(err.contains("unknown candidate 'b'"), "{err}");
-    assert!(err.contains("3 problems found; nothing was written"), "{err}");
+    assert!(
+        err.contains("3 problems found; nothing was written"),
+        "{err}"
+    );
     assert_eq!(before, s.store_bytes());
 }
 
@@ -256,10 +329,18 @@ fn a_csv_with_one_bad_row_imports_nothing() {
          2024-04-20,HUN,rutte,leans,https://example.org/a,anonymous\n\
          2024-04-21,SVK,rutte,suports,https://example.org/b,anonymous\n",
     );
-    let out = s.run(&["import", file.to_str().expect("path"), "--contest", "nato-sg-2024"]);
+    let out = s.run(&[
+        "import",
+        file.to_str().expect("path"),
+        "--contest",
+        "nato-sg-2024",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("reports.csv:3:4: unknown stance 'suports'"), "{err}");
+    assert!(
+        err.contains("reports.csv:3:4: unknown stance 'suports'"),
+        "{err}"
+    );
     assert!(err.contains("did you mean 'supports'?"), "{err}");
     assert_eq!(before, count(&s), "the good row must not be imported alone");
 
@@ -268,7 +349,12 @@ fn a_csv_with_one_bad_row_imports_nothing() {
         "date,member,candidate,stance,source,attribution\n\
          2024-04-20,HUN,rutte,leans,https://example.org/a,anonymous\n",
     );
-    s.ok(&["import", good.to_str().expect("path"), "--contest", "nato-sg-2024"]);
+    s.ok(&[
+        "import",
+        good.to_str().expect("path"),
+        "--contest",
+        "nato-sg-2024",
+    ]);
     assert_eq!(before + 1, count(&s));
 }
 
@@ -315,5 +401,8 @@ fn an_interchange_case_imports_and_replays() {
     let out = s.ok(&["import", file.to_str().expect("path")]);
     assert!(out.contains("imported contest nato-sg-2014"), "{out}");
     let status = s.ok(&["status", "nato-sg-2014", "--as-of", "2014-03-28"]);
-    assert!(status.contains("DECIDED — Jens Stoltenberg appointed"), "{status}");
+    assert!(
+        status.contains("DECIDED — Jens Stoltenberg appointed"),
+        "{status}"
+    );
 }

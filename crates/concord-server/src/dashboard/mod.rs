@@ -1,11 +1,239 @@
-//! The web dashboard (issue 5): server-rendered pages over the same state, auth and SSE stream
-//! as the API. A placeholder until the dashboard lands.
+//! The web dashboard (issue 5): server-rendered pages over the same ledger, roles and store
+//! notifications as the JSON API. Templates (minijinja) and assets are embedded in the binary,
+//! so `concord serve` needs no files beside it and fetches nothing from other hosts.
+//!
+//! Every page reads the ledger with the caller's view (`View::Public` for everyone but the
+//! chair), so a `chair_only` stance cannot reach an observer's page by construction.
+
+mod board;
+mod forecast;
+mod live;
+mod silence;
+mod timeline;
+
+use std::sync::OnceLock;
 
 use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use minijinja::Environment;
+use serde::{Deserialize, Serialize};
 
-use crate::AppState;
+use crate::auth::{Role, TOKEN_COOKIE};
+use crate::{ApiError, AppState, Principal};
 
 /// The dashboard's routes, merged into [`crate::router`].
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(board::home))
+        .route("/contests", get(board::contest_list))
+        .route("/contests/{id}", get(board::board))
+        .route("/contests/{id}/cell/{member}/{candidate}", get(board::cell))
+        .route("/contests/{id}/timeline", get(timeline::timeline))
+        .route("/contests/{id}/timeline.svg", get(timeline::chart))
+        .route("/contests/{id}/forecast", get(forecast::forecast_page))
+        .route("/contests/{id}/forecast.svg", get(forecast::chart))
+        .route("/contests/{id}/whatif", get(forecast::whatif_page))
+        .route(
+            "/contests/{id}/silence",
+            get(silence::page).post(silence::open),
+        )
+        .route("/contests/{id}/silence/{procedure}/break", axum::routing::post(silence::break_silence))
+        .route("/contests/{id}/live", get(live::stream))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", axum::routing::post(sign_out))
+        .route("/assets/dashboard.css", get(css))
+        .route("/assets/dashboard.js", get(js))
+}
+
+/// The templates, parsed once. Names end in `.html`, so minijinja escapes every value.
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, text) in [
+            ("base.html", include_str!("../../templates/base.html")),
+            ("contests.html", include_str!("../../templates/contests.html")),
+            ("board.html", include_str!("../../templates/board.html")),
+            ("cell.html", include_str!("../../templates/cell.html")),
+            ("trail.html", include_str!("../../templates/trail.html")),
+            ("timeline.html", include_str!("../../templates/timeline.html")),
+            ("forecast.html", include_str!("../../templates/forecast.html")),
+            ("forecast_body.html", include_str!("../../templates/forecast_body.html")),
+            ("whatif.html", include_str!("../../templates/whatif.html")),
+            ("silence.html", include_str!("../../templates/silence.html")),
+            ("sign_in.html", include_str!("../../templates/sign_in.html")),
+            ("error.html", include_str!("../../templates/error.html")),
+        ] {
+            // A template that does not parse is a build defect, caught by every page test.
+            env.add_template(name, text).expect("dashboard template parses");
+        }
+        env.add_filter("pct", |p: f64| format!("{:.0}%", p * 100.0));
+        env.add_filter("pct1", |p: f64| format!("{:.1}", p * 100.0));
+        env.add_filter("label", |s: String| s.replace('_', " "));
+        env
+    })
+}
+
+/// Who is looking, as the layout shows it.
+#[derive(Serialize)]
+struct Viewer {
+    role: String,
+    label: String,
+    anonymous: bool,
+    chair: bool,
+    delegation: Option<String>,
+    view: &'static str,
+}
+
+impl Viewer {
+    fn of(who: &Principal) -> Viewer {
+        Viewer {
+            role: who.role.to_string(),
+            label: who.label.clone(),
+            anonymous: who.is_anonymous(),
+            chair: who.is_chair(),
+            delegation: match &who.role {
+                Role::Delegation(code) => Some(code.clone()),
+                _ => None,
+            },
+            view: if who.is_chair() { "chair" } else { "public" },
+        }
+    }
+}
+
+/// Renders `template` with `ctx` plus the viewer; errors become an error page.
+fn render(template: &str, who: Option<&Principal>, ctx: minijinja::Value) -> Response {
+    let viewer = who.map(Viewer::of);
+    let ctx = minijinja::context! { viewer => minijinja::value::Serde(viewer), ..ctx };
+    match templates().get_template(template).and_then(|t| t.render(ctx)) {
+        Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!("template {template}: {e:#}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be drawn").into_response()
+        }
+    }
+}
+
+/// A failed page: sign-in when the caller has no (valid) token, else an error page.
+pub(crate) struct PageError(ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<concord_ledger::LedgerError> for PageError {
+    fn from(e: concord_ledger::LedgerError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let ApiError::Unauthorized(_) = self.0 {
+            return redirect("/sign-in");
+        }
+        let status = self.0.status();
+        let ctx = minijinja::context! { status => status.as_u16(), message => self.0.to_string() };
+        let mut r = render("error.html", None, ctx);
+        *r.status_mut() = status;
+        r
+    }
+}
+
+/// The caller, or a redirect to the sign-in page.
+type Who = Result<Principal, ApiError>;
+
+fn who(w: Who) -> Result<Principal, PageError> {
+    w.map_err(PageError)
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+async fn sign_in_page(State(state): State<AppState>, Query(q): Query<Next>) -> Response {
+    let ctx = minijinja::context! { public_read => state.settings.public_read, next => q.next, error => None::<String> };
+    render("sign_in.html", None, ctx)
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    token: String,
+    next: Option<String>,
+}
+
+/// Only local paths: a sign-in form must not become an open redirect.
+fn local(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") => n,
+        _ => "/",
+    }
+}
+
+async fn sign_in(State(state): State<AppState>, Form(f): Form<SignIn>) -> Result<Response, PageError> {
+    let token = f.token.trim();
+    let valid = !token.is_empty()
+        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && state.principal_for(token).await?.is_some();
+    if !valid {
+        let ctx = minijinja::context! {
+            public_read => state.settings.public_read, next => f.next,
+            error => "That token is unknown or revoked."
+        };
+        let mut r = render("sign_in.html", None, ctx);
+        *r.status_mut() = StatusCode::UNAUTHORIZED;
+        return Ok(r);
+    }
+    // HttpOnly: page scripts never need the token; Strict: no cross-site form can use it.
+    let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    let mut r = redirect(local(f.next.as_deref()));
+    r.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?);
+    Ok(r)
+}
+
+async fn sign_out() -> Response {
+    let mut r = redirect("/");
+    let cookie = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    r.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
+    r
+}
+
+async fn css() -> Response {
+    asset("text/css; charset=utf-8", include_str!("../../assets/dashboard.css"))
+}
+
+async fn js() -> Response {
+    asset("text/javascript; charset=utf-8", include_str!("../../assets/dashboard.js"))
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(CONTENT_TYPE, kind), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
+}
+
+/// The `as_of` of a page: the query's date, else today on the server's clock.
+#[derive(Deserialize, Default)]
+pub(crate) struct AsOfQuery {
+    pub as_of: Option<String>,
+}
+
+impl AsOfQuery {
+    fn date(&self, state: &AppState) -> Result<jiff::civil::Date, ApiError> {
+        match self.as_of.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(state.today()),
+            Some(s) => s
+                .parse()
+                .map_err(|_| ApiError::at("as_of", format!("'{s}' is not a date (expected YYYY-MM-DD)"))),
+        }
+    }
 }

@@ -84,7 +84,6 @@ pub async fn status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-
 async fn show(ctx: &Context, contest: &str, as_of: Date, format: Format) -> anyhow::Result<()> {
     // The CLI user holds the store file itself, so sees everything, as the chair does.
     let state = ctx.ledger.state(contest, as_of, View::Chair).await?;

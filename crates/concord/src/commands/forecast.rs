@@ -117,7 +117,6 @@ fn load_params(path: Option<&PathBuf>) -> anyhow::Result<Params> {
     }
 }
 
-
 /// The forecast input of a contest as of a date; `None` if it was already decided then.
 async fn input_of(
     ctx: &Context,

@@ -157,7 +157,8 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
             Ok(d) => Some(d),
             Err(_) => {
                 problems.push(
-                    Diagnostic::new(arg("date"), format!("'{d}' is not a date")).expected("YYYY-MM-DD"),
+                    Diagnostic::new(arg("date"), format!("'{d}' is not a date"))
+                        .expected("YYYY-MM-DD"),
                 );
                 None
             }
@@ -184,11 +185,18 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
         }
     }
     if state.candidate(&args.candidate).is_none() {
-        let known: Vec<&str> = state.candidates.iter().map(|c| c.profile.id.as_str()).collect();
+        let known: Vec<&str> = state
+            .candidates
+            .iter()
+            .map(|c| c.profile.id.as_str())
+            .collect();
         problems.push(
-            Diagnostic::new(arg("candidate"), format!("unknown candidate '{}'", args.candidate))
-                .expected(format!("a candidate of {contest}: {}", known.join(", ")))
-                .suggest(did_you_mean(&args.candidate, known.iter().copied())),
+            Diagnostic::new(
+                arg("candidate"),
+                format!("unknown candidate '{}'", args.candidate),
+            )
+            .expected(format!("a candidate of {contest}: {}", known.join(", ")))
+            .suggest(did_you_mean(&args.candidate, known.iter().copied())),
         );
     }
     let stance = Stance::parse(&args.stance);
@@ -202,19 +210,27 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
     let attribution = Attribution::parse(&args.attribution);
     if attribution.is_none() {
         problems.push(
-            Diagnostic::new(arg("attribution"), format!("unknown attribution '{}'", args.attribution))
-                .expected("official, on_record, anonymous or inferred")
-                .suggest(did_you_mean(&args.attribution, Attribution::ALL.map(Attribution::as_str))),
+            Diagnostic::new(
+                arg("attribution"),
+                format!("unknown attribution '{}'", args.attribution),
+            )
+            .expected("official, on_record, anonymous or inferred")
+            .suggest(did_you_mean(
+                &args.attribution,
+                Attribution::ALL.map(Attribution::as_str),
+            )),
         );
     }
     if args.source.trim().is_empty() {
-        problems.push(Diagnostic::new(arg("source"), "empty source").expected("a URL or a citation"));
+        problems
+            .push(Diagnostic::new(arg("source"), "empty source").expected("a URL or a citation"));
     }
     if let Some(c) = args.confidence
         && !(0.0..=1.0).contains(&c)
     {
         problems.push(
-            Diagnostic::new(arg("confidence"), format!("{c} is out of range")).expected("a number from 0 to 1"),
+            Diagnostic::new(arg("confidence"), format!("{c} is out of range"))
+                .expected("a number from 0 to 1"),
         );
     }
     if let Some(f) = &args.follows
@@ -226,7 +242,11 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
         );
     }
     for c in &args.conditions {
-        if !state.conditions.iter().any(|k| k.member == args.member && k.id == *c) {
+        if !state
+            .conditions
+            .iter()
+            .any(|k| k.member == args.member && k.id == *c)
+        {
             problems.push(Diagnostic::new(
                 arg("condition"),
                 format!("{} has set no condition '{c}'", args.member),
@@ -307,7 +327,9 @@ pub async fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<ExitCo
         .filter(|e| match &e.kind {
             EventKind::StanceReported(s) => s.member == args.member,
             EventKind::ConditionSet { member, .. } => *member == args.member,
-            EventKind::CommitmentMade { meets, .. } => meets.iter().any(|m| m.member == args.member),
+            EventKind::CommitmentMade { meets, .. } => {
+                meets.iter().any(|m| m.member == args.member)
+            }
             EventKind::SilenceBroken { member, .. } => *member == args.member,
             _ => false,
         })
@@ -326,7 +348,13 @@ pub struct VerifyArgs {
 pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let contests = match &args.contest {
         Some(c) => vec![c.clone()],
-        None => ctx.ledger.contests().await?.into_iter().map(|c| c.id).collect(),
+        None => ctx
+            .ledger
+            .contests()
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect(),
     };
     let mut bad = false;
     for contest in contests {
@@ -338,7 +366,11 @@ pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode
             }
         }
     }
-    Ok(if bad { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if bad {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[derive(clap::Args, Debug)]

@@ -1,0 +1,81 @@
+// concord dashboard: the little script that pays for itself. Live reloads over SSE, the date
+// slider and the silence countdown. Every page works without it.
+(function () {
+  "use strict";
+
+  // The date slider replays the board: moving it updates the date, releasing it navigates.
+  document.querySelectorAll("form.replay").forEach(function (form) {
+    var range = form.querySelector("input[type=range]");
+    var date = form.querySelector("input[type=date]");
+    var out = form.querySelector("output");
+    if (!range || !date) return;
+    var first = new Date(form.dataset.first + "T00:00:00Z");
+    function dayToDate(n) {
+      var d = new Date(first.getTime() + n * 86400000);
+      return d.toISOString().slice(0, 10);
+    }
+    range.addEventListener("input", function () {
+      date.value = dayToDate(Number(range.value));
+      if (out) out.textContent = date.value;
+    });
+    range.addEventListener("change", function () { form.submit(); });
+  });
+
+  // Live: when the contest's log grows, fetch this page again and swap <main>. The server
+  // folds it with the reader's own view, so nothing reaches a role that may not see it.
+  var main = document.getElementById("main");
+  var url = main && main.dataset.live;
+  if (url && window.EventSource) {
+    var busy = false;
+    var refresh = function () {
+      if (busy) return;
+      busy = true;
+      fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          busy = false;
+          if (!html) return;
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("main");
+          if (!fresh) return;
+          // Keep open cells open and typed statements typed across the swap.
+          var open = Array.prototype.map.call(main.querySelectorAll("details[open]"), function (d) {
+            var td = d.closest("td"); var tr = d.closest("tr");
+            return tr && td ? tr.dataset.member + "|" + td.dataset.candidate : null;
+          });
+          if (main.querySelector("textarea:focus")) return;
+          main.innerHTML = fresh.innerHTML;
+          open.forEach(function (k) {
+            if (!k) return;
+            var p = k.split("|");
+            var d = main.querySelector('tr[data-member="' + p[0] + '"] td[data-candidate="' + p[1] + '"] details');
+            if (d) d.open = true;
+          });
+          main.dataset.updated = String(Date.now());
+          startCountdowns();
+        })
+        .catch(function () { busy = false; });
+    };
+    var es = new EventSource(url);
+    es.addEventListener("changed", refresh);
+    es.addEventListener("open", function () { main.dataset.liveReady = "1"; });
+  }
+
+  // The silence countdown, ticking from the server's clock (not the visitor's).
+  var ticker = null;
+  function startCountdowns() {
+    if (ticker) clearInterval(ticker);
+    var items = document.querySelectorAll(".countdown");
+    if (!items.length) return;
+    var started = Date.now();
+    ticker = setInterval(function () {
+      items.forEach(function (el) {
+        var left = Number(el.dataset.deadline) - Number(el.dataset.now) - Math.floor((Date.now() - started) / 1000);
+        if (left <= 0) { el.textContent = "deadline passed: reload for the outcome"; return; }
+        var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+        el.textContent = (d ? d + " d " : "") + h + " h " + m + " min " + s + " s left";
+      });
+    }, 1000);
+  }
+  startCountdowns();
+})();
