@@ -20,13 +20,20 @@ fn main() {
         let name = path.display().to_string();
         match concord_domain::interchange::parse(&name, &text) {
             Ok(case) => {
-                let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let id = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 contests.push(prepare(&id, &case, &params));
             }
             Err(d) => eprintln!("skipping {name}: {d}"),
         }
     }
-    let config = RunConfig { trials: 20_000, seed: params.run.seed, sensitivity_trials: 0 };
+    let config = RunConfig {
+        trials: 20_000,
+        seed: params.run.seed,
+        sensitivity_trials: 0,
+    };
     let t = std::time::Instant::now();
     let r = backtest(&contests, &params, &config, 4_000, &|_, _| {});
     eprintln!("{:?}", t.elapsed());

@@ -13,7 +13,11 @@ fn main() {
             p.decided_by_next,
             p.winner,
             p.input.term_end,
-            p.input.milestones.iter().map(|m| (m.date.to_string(), m.kind.as_str())).collect::<Vec<_>>(),
+            p.input
+                .milestones
+                .iter()
+                .map(|m| (m.date.to_string(), m.kind.as_str()))
+                .collect::<Vec<_>>(),
             p.input.holds.len()
         );
     }

@@ -60,7 +60,10 @@ fn rule_name(rule: &DecisionRule) -> String {
 /// Replays a case: a point at every distinct event date before the decision.
 pub fn prepare(id: &str, case: &Case, params: &Params) -> Prepared {
     let rule = &case.scenario.definition.rule;
-    let in_scope = matches!(rule, DecisionRule::Consensus | DecisionRule::Unanimity { .. });
+    let in_scope = matches!(
+        rule,
+        DecisionRule::Consensus | DecisionRule::Unanimity { .. }
+    );
     let decision_date = case.outcome.decision_date;
     let events: Vec<Event> = seal_all(
         case.scenario.clone().into_events("backtest"),
@@ -141,7 +144,10 @@ fn log_loss(p: f64) -> f64 {
 
 fn p_next(f: &Forecast, next: Date) -> f64 {
     // The curve is cumulative by day; beyond it everything decided has been decided.
-    let day = f.as_of.until((jiff::Unit::Day, next)).map_or(0, |s| s.get_days());
+    let day = f
+        .as_of
+        .until((jiff::Unit::Day, next))
+        .map_or(0, |s| s.get_days());
     f.curve
         .get(day.max(0) as usize)
         .or(f.curve.last())
@@ -150,7 +156,11 @@ fn p_next(f: &Forecast, next: Date) -> f64 {
 
 fn p_winner(f: &Forecast, winner: Option<&str>) -> f64 {
     match winner {
-        Some(w) => f.candidates.iter().find(|c| c.name == w).map_or(0.0, |c| c.wins.p),
+        Some(w) => f
+            .candidates
+            .iter()
+            .find(|c| c.name == w)
+            .map_or(0.0, |c| c.wins.p),
         None => f.another_candidate.p,
     }
 }
@@ -371,8 +381,7 @@ pub fn backtest(
             let base_rate = if training.is_empty() {
                 0.5
             } else {
-                training.iter().filter(|p| p.decided_by_next).count() as f64
-                    / training.len() as f64
+                training.iter().filter(|p| p.decided_by_next).count() as f64 / training.len() as f64
             };
             let result = ContestResult {
                 id: c.id.clone(),
@@ -457,7 +466,10 @@ pub fn report_text(r: &BacktestReport) -> String {
         out,
         "\n* outside model v1's scope (not a consensus rule): scored, never fit on."
     );
-    let _ = writeln!(out, "\nFit per held-out contest (consultation / tau_days / withdrawal.rate), fit on the other in-scope contests:");
+    let _ = writeln!(
+        out,
+        "\nFit per held-out contest (consultation / tau_days / withdrawal.rate), fit on the other in-scope contests:"
+    );
     for c in &r.contests {
         let _ = writeln!(
             out,

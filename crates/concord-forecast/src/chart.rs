@@ -34,14 +34,20 @@ pub fn svg(forecast: &Forecast) -> Result<String, ChartError> {
     Ok(out)
 }
 
-fn curve<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, f: &Forecast) -> Result<(), ChartError>
+fn curve<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    f: &Forecast,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
     let days = f.curve.len() as i32;
     let mut chart = ChartBuilder::on(area)
         .caption(
-            format!("P(decision by date), as of {} — model {}", f.as_of, f.params_version),
+            format!(
+                "P(decision by date), as of {} — model {}",
+                f.as_of, f.params_version
+            ),
             ("sans-serif", 18),
         )
         .margin(12)
@@ -63,11 +69,14 @@ where
         .draw()
         .map_err(err)?;
     chart
-        .draw_series(AreaSeries::new(
-            f.curve.iter().enumerate().map(|(d, p)| (d as i32, p.p)),
-            0.0,
-            BLUE.mix(0.15),
-        ).border_style(BLUE.stroke_width(2)))
+        .draw_series(
+            AreaSeries::new(
+                f.curve.iter().enumerate().map(|(d, p)| (d as i32, p.p)),
+                0.0,
+                BLUE.mix(0.15),
+            )
+            .border_style(BLUE.stroke_width(2)),
+        )
         .map_err(err)?;
     let day_of = |date: jiff::civil::Date| -> i32 {
         f.as_of
@@ -98,7 +107,10 @@ where
     Ok(())
 }
 
-fn shares<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, f: &Forecast) -> Result<(), ChartError>
+fn shares<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    f: &Forecast,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
@@ -128,7 +140,10 @@ where
     for (i, (name, p)) in rows.iter().enumerate() {
         let y = n - 1 - i as i32;
         chart
-            .draw_series([Rectangle::new([(0.0, y), (*p, y + 1)], GREEN.mix(0.5).filled())])
+            .draw_series([Rectangle::new(
+                [(0.0, y), (*p, y + 1)],
+                GREEN.mix(0.5).filled(),
+            )])
             .map_err(err)?;
         chart
             .draw_series([Text::new(

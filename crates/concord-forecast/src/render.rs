@@ -9,6 +9,40 @@ fn pct(e: &Estimate) -> String {
     format!("{:5.1} % ± {:.1}", 100.0 * e.p, 100.0 * e.se)
 }
 
+/// Cuts a label to `width` characters, marking the cut, so tables keep their columns.
+fn clip(label: &str, width: usize) -> String {
+    if label.chars().count() <= width {
+        return label.to_owned();
+    }
+    let mut out: String = label.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// An edit in words.
+fn describe(edit: &crate::input::Edit) -> String {
+    use crate::input::Edit;
+    match edit {
+        Edit::Lift {
+            member,
+            candidate: None,
+        } => format!("lift {member}'s holds"),
+        Edit::Lift {
+            member,
+            candidate: Some(c),
+        } => format!("lift {member}'s hold on {c}"),
+        Edit::Withdraw { candidate } => format!("{candidate} withdraws"),
+        Edit::Commit {
+            candidate,
+            member,
+            count,
+        } => {
+            format!("{candidate} meets {count} more of {member}'s conditions")
+        }
+        Edit::MoveDeadline { kind, to } => format!("move the {} to {to}", kind.as_str()),
+    }
+}
+
 fn date_or(d: Option<jiff::civil::Date>, beyond: &str) -> String {
     d.map_or_else(|| beyond.to_owned(), |d| d.to_string())
 }
@@ -30,7 +64,7 @@ pub fn forecast_text(f: &Forecast) -> String {
             "  {}  {:<14} {:<40} {}{status}",
             m.date,
             m.kind.as_str(),
-            m.label,
+            clip(&m.label, 40),
             pct(&m.decided_by)
         );
     }
@@ -118,7 +152,7 @@ pub fn forecast_text(f: &Forecast) -> String {
 /// A what-if: the scenario beside the baseline.
 pub fn whatif_text(w: &WhatIf) -> String {
     let mut out = String::new();
-    let edits: Vec<String> = w.edits.iter().map(|e| format!("{e:?}")).collect();
+    let edits: Vec<String> = w.edits.iter().map(describe).collect();
     let _ = writeln!(
         out,
         "What-if as of {}: {} ({} trials, seed {}, same seeds on both sides)",
@@ -144,7 +178,7 @@ pub fn whatif_text(w: &WhatIf) -> String {
     };
     for (a, b) in w.baseline.milestones.iter().zip(&w.scenario.milestones) {
         row(
-            format!("decided by {} ({})", a.date, a.label),
+            clip(&format!("decided by {} ({})", a.date, a.label), 52),
             &a.decided_by,
             &b.decided_by,
         );
@@ -157,7 +191,7 @@ pub fn whatif_text(w: &WhatIf) -> String {
             .iter()
             .find(|c| c.name == a.name)
             .map_or(&absent, |c| &c.wins);
-        row(format!("{} agreed", a.name), &a.wins, b);
+        row(clip(&format!("{} agreed", a.name), 52), &a.wins, b);
     }
     row(
         "another candidate agreed".into(),
