@@ -26,7 +26,9 @@ const HUN_TOKEN: &str = "cc_hungarytoken0000000000000000000000000000000000000000
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn chromedriver() -> Option<PathBuf> {
-    let path = PathBuf::from(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()));
+    let path = PathBuf::from(
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+    );
     path.exists().then_some(path)
 }
 
@@ -52,15 +54,27 @@ async fn server() -> Server {
         .await
         .expect("sqlite store");
     let ledger = Ledger::new(Arc::new(store));
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/nato-sg-2024.toml"))
-        .expect("bundled scenario");
-    let scenario = concord_domain::scenario::parse("nato-sg-2024.toml", &text, "test").expect("scenario parses");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/nato-sg-2024.toml"
+    ))
+    .expect("bundled scenario");
+    let scenario = concord_domain::scenario::parse("nato-sg-2024.toml", &text, "test")
+        .expect("scenario parses");
     let now: Timestamp = "2024-06-20T08:00:00Z".parse().expect("instant");
-    ledger.create(CONTEST, scenario.into_events("test"), now).await.expect("contest created");
+    ledger
+        .create(CONTEST, scenario.into_events("test"), now)
+        .await
+        .expect("contest created");
     for (token, role) in [(CHAIR_TOKEN, "chair"), (HUN_TOKEN, "delegation:HUN")] {
         ledger
             .store()
-            .create_token(&concord_server::auth::hash_token(token), role, role, "2024-06-20T08:00:00Z")
+            .create_token(
+                &concord_server::auth::hash_token(token),
+                role,
+                role,
+                "2024-06-20T08:00:00Z",
+            )
             .await
             .expect("token");
     }
@@ -69,10 +83,14 @@ async fn server() -> Server {
         ..ServerSettings::default()
     };
     let state = AppState::new(ledger.clone(), Arc::new(ManualClock::new(now)), settings);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
-        axum::serve(listener, concord_server::router(state)).await.expect("serve");
+        axum::serve(listener, concord_server::router(state))
+            .await
+            .expect("serve");
     });
     Server {
         base,
@@ -108,7 +126,10 @@ async fn driver(path: &PathBuf) -> Driver {
         .expect("chromedriver starts");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -141,7 +162,10 @@ async fn browser(driver: &Driver, name: &str) -> Client {
         .connect(&driver.url)
         .await
         .expect("a Chromium session");
-    client.set_window_size(1366, 900).await.expect("window size");
+    client
+        .set_window_size(1366, 900)
+        .await
+        .expect("window size");
     client
 }
 
@@ -151,8 +175,17 @@ async fn shot(client: &Client, name: &str) {
 }
 
 async fn sign_in(client: &Client, base: &str, token: &str) {
-    client.goto(&format!("{base}/sign-in")).await.expect("sign-in page");
-    client.find(Locator::Id("token")).await.expect("token field").send_keys(token).await.expect("type");
+    client
+        .goto(&format!("{base}/sign-in"))
+        .await
+        .expect("sign-in page");
+    client
+        .find(Locator::Id("token"))
+        .await
+        .expect("token field")
+        .send_keys(token)
+        .await
+        .expect("type");
     client
         .find(Locator::Css("main form button[type=submit]"))
         .await
@@ -160,7 +193,11 @@ async fn sign_in(client: &Client, base: &str, token: &str) {
         .click()
         .await
         .expect("submit");
-    client.wait().for_element(Locator::Css(".who form[action='/sign-out']")).await.expect("signed in");
+    client
+        .wait()
+        .for_element(Locator::Css(".who form[action='/sign-out']"))
+        .await
+        .expect("signed in");
 }
 
 /// Runs `body` with a server and a chromedriver, or says why it cannot.
@@ -181,36 +218,77 @@ macro_rules! with_browser {
 async fn nato_board_shows_32_members_and_the_three_blockers() {
     with_browser!(server, driver, {
         let c = browser(&driver, "board").await;
-        c.goto(&format!("{}/contests/{CONTEST}?as_of=2024-04-02", server.base)).await.unwrap();
-        let rows = c.find_all(Locator::Css("table#board tbody tr")).await.unwrap();
+        c.goto(&format!(
+            "{}/contests/{CONTEST}?as_of=2024-04-02",
+            server.base
+        ))
+        .await
+        .unwrap();
+        let rows = c
+            .find_all(Locator::Css("table#board tbody tr"))
+            .await
+            .unwrap();
         assert_eq!(rows.len(), 32, "every ally has a row");
         let mut blockers = Vec::new();
-        for cell in c.find_all(Locator::Css("td.blocks[data-candidate=rutte]")).await.unwrap() {
+        for cell in c
+            .find_all(Locator::Css("td.blocks[data-candidate=rutte]"))
+            .await
+            .unwrap()
+        {
             let row = cell.find(Locator::XPath("./ancestor::tr")).await.unwrap();
             blockers.push(row.attr("data-member").await.unwrap().unwrap());
             // Colour is never the only signal: the cell says what it is.
             let text = cell.text().await.unwrap();
-            assert!(text.contains("withholds") || text.contains("objects"), "{text}");
+            assert!(
+                text.contains("withholds") || text.contains("objects"),
+                "{text}"
+            );
         }
         blockers.sort();
         assert_eq!(blockers, ["HUN", "ROU", "SVK"]);
         let page = c.source().await.unwrap();
-        assert!(page.contains("Who blocks Mark Rutte"), "the blockers are summarised with reasons");
+        assert!(
+            page.contains("Who blocks Mark Rutte"),
+            "the blockers are summarised with reasons"
+        );
         // A cell opens its trail of reports with sources and attributions.
-        let hun = c.find(Locator::Css("tr[data-member=HUN] td[data-candidate=rutte] summary")).await.unwrap();
+        let hun = c
+            .find(Locator::Css(
+                "tr[data-member=HUN] td[data-candidate=rutte] summary",
+            ))
+            .await
+            .unwrap();
         hun.click().await.unwrap();
         let trail = c
-            .find(Locator::Css("tr[data-member=HUN] td[data-candidate=rutte] .trail"))
+            .find(Locator::Css(
+                "tr[data-member=HUN] td[data-candidate=rutte] .trail",
+            ))
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
         assert!(trail.contains("According to"), "{trail}");
+        shot(&c, "board-cell-open").await;
+        c.refresh().await.unwrap();
         shot(&c, "board-laptop").await;
         c.set_window_size(390, 844).await.unwrap();
         c.refresh().await.unwrap();
         shot(&c, "board-phone").await;
+        c.set_window_size(1366, 900).await.unwrap();
+        for page in ["timeline", "forecast"] {
+            c.goto(&format!(
+                "{}/contests/{CONTEST}/{page}?as_of=2024-04-02",
+                server.base
+            ))
+            .await
+            .unwrap();
+            c.wait()
+                .for_element(Locator::Css("figure.chart img"))
+                .await
+                .unwrap();
+            shot(&c, &format!("{page}-laptop")).await;
+        }
         c.close().await.unwrap();
     });
 }
@@ -219,9 +297,25 @@ async fn nato_board_shows_32_members_and_the_three_blockers() {
 async fn a_what_if_changes_the_forecast_shown() {
     with_browser!(server, driver, {
         let c = browser(&driver, "whatif").await;
-        c.goto(&format!("{}/contests/{CONTEST}/whatif?as_of=2024-04-02", server.base)).await.unwrap();
-        let baseline = c.find(Locator::Css(".p-deadline")).await.unwrap().text().await.unwrap();
-        c.find(Locator::Css("input[name=edit][value=lift]")).await.unwrap().click().await.unwrap();
+        c.goto(&format!(
+            "{}/contests/{CONTEST}/whatif?as_of=2024-04-02",
+            server.base
+        ))
+        .await
+        .unwrap();
+        let baseline = c
+            .find(Locator::Css(".p-deadline"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        c.find(Locator::Css("input[name=edit][value=lift]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.find(Locator::Css("select[name=hold]"))
             .await
             .unwrap()
@@ -229,7 +323,12 @@ async fn a_what_if_changes_the_forecast_shown() {
             .await
             .unwrap();
         let started = std::time::Instant::now();
-        c.find(Locator::Id("run-whatif")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Id("run-whatif"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait().for_element(Locator::Id("delta")).await.unwrap();
         let took = started.elapsed();
         let shown: Vec<String> = {
@@ -241,12 +340,25 @@ async fn a_what_if_changes_the_forecast_shown() {
         };
         assert_eq!(shown.len(), 2, "the scenario sits beside the baseline");
         assert_eq!(shown[0], baseline, "the baseline is unchanged");
-        assert_ne!(shown[1], baseline, "lifting Hungary's hold changes the forecast");
-        let delta = c.find(Locator::Id("delta")).await.unwrap().text().await.unwrap();
-        assert!(delta.starts_with('+'), "lifting a hold cannot slow a decision: {delta}");
+        assert_ne!(
+            shown[1], baseline,
+            "lifting Hungary's hold changes the forecast"
+        );
+        let delta = c
+            .find(Locator::Id("delta"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            delta.starts_with('+'),
+            "lifting a hold cannot slow a decision: {delta}"
+        );
         println!("what-if answered in {took:?}");
         shot(&c, "whatif-laptop").await;
         c.set_window_size(390, 844).await.unwrap();
+        c.refresh().await.unwrap();
         shot(&c, "whatif-phone").await;
         c.close().await.unwrap();
     });
@@ -276,22 +388,43 @@ async fn a_delegation_breaks_silence_and_the_chairs_page_updates_live() {
             .unwrap();
         let chair = browser(&driver, "chair").await;
         sign_in(&chair, &server.base, CHAIR_TOKEN).await;
-        chair.goto(&format!("{}/contests/{CONTEST}/silence", server.base)).await.unwrap();
-        chair.wait().for_element(Locator::Css("article[data-status=open]")).await.unwrap();
-        chair.wait().for_element(Locator::Css("main[data-live-ready='1']")).await.unwrap();
+        chair
+            .goto(&format!("{}/contests/{CONTEST}/silence", server.base))
+            .await
+            .unwrap();
+        chair
+            .wait()
+            .for_element(Locator::Css("article[data-status=open]"))
+            .await
+            .unwrap();
+        chair
+            .wait()
+            .for_element(Locator::Css("main[data-live-ready='1']"))
+            .await
+            .unwrap();
         shot(&chair, "silence-chair-before").await;
 
         let hun = browser(&driver, "hun").await;
         sign_in(&hun, &server.base, HUN_TOKEN).await;
-        hun.goto(&format!("{}/contests/{CONTEST}/silence", server.base)).await.unwrap();
+        hun.goto(&format!("{}/contests/{CONTEST}/silence", server.base))
+            .await
+            .unwrap();
         hun.find(Locator::Css("textarea[name=statement]"))
             .await
             .unwrap()
             .send_keys("Hungary asks for more time on the Ukraine commitments.")
             .await
             .unwrap();
-        hun.find(Locator::Css("form.break button")).await.unwrap().click().await.unwrap();
-        hun.wait().for_element(Locator::Css("article[data-status=broken]")).await.unwrap();
+        hun.find(Locator::Css("form.break button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        hun.wait()
+            .for_element(Locator::Css("article[data-status=broken]"))
+            .await
+            .unwrap();
         shot(&hun, "silence-delegation-after").await;
 
         // The chair never reloads: the SSE stream brings the change.
@@ -301,7 +434,13 @@ async fn a_delegation_breaks_silence_and_the_chairs_page_updates_live() {
             .for_element(Locator::Css("article[data-status=broken]"))
             .await
             .expect("the chair's page shows the break without a reload");
-        let text = chair.find(Locator::Css("article[data-procedure=sp-1]")).await.unwrap().text().await.unwrap();
+        let text = chair
+            .find(Locator::Css("article[data-procedure=sp-1]"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(text.contains("HUN") && text.contains("more time"), "{text}");
         shot(&chair, "silence-chair-after").await;
         hun.close().await.unwrap();
@@ -345,20 +484,48 @@ async fn an_observers_page_holds_no_chair_only_stance() {
         // The chair sees it, so the marker would show if the observer's view leaked it.
         let chair = browser(&driver, "chair").await;
         sign_in(&chair, &server.base, CHAIR_TOKEN).await;
-        chair.goto(&format!("{}/contests/{CONTEST}?as_of=2024-06-19", server.base)).await.unwrap();
-        assert!(chair.source().await.unwrap().contains(MARKER), "the chair sees the confidential stance");
+        chair
+            .goto(&format!(
+                "{}/contests/{CONTEST}?as_of=2024-06-19",
+                server.base
+            ))
+            .await
+            .unwrap();
+        assert!(
+            chair.source().await.unwrap().contains(MARKER),
+            "the chair sees the confidential stance"
+        );
         chair.close().await.unwrap();
 
         let observer = browser(&driver, "observer").await;
-        for page in ["?as_of=2024-06-19", "/cell/TUR/iohannis?as_of=2024-06-19", "/timeline", "/silence"] {
-            observer.goto(&format!("{}/contests/{CONTEST}{page}", server.base)).await.unwrap();
+        for page in [
+            "?as_of=2024-06-19",
+            "/cell/TUR/iohannis?as_of=2024-06-19",
+            "/timeline",
+            "/silence",
+        ] {
+            observer
+                .goto(&format!("{}/contests/{CONTEST}{page}", server.base))
+                .await
+                .unwrap();
             let html = observer.source().await.unwrap();
             assert!(!html.contains(MARKER), "{page} leaks a chair_only stance");
-            assert!(html.contains("Observer (public view)"), "{page} is the observer's view");
+            assert!(
+                html.contains("Observer (public view)"),
+                "{page} is the observer's view"
+            );
         }
-        observer.goto(&format!("{}/contests/{CONTEST}?as_of=2024-06-19", server.base)).await.unwrap();
+        observer
+            .goto(&format!(
+                "{}/contests/{CONTEST}?as_of=2024-06-19",
+                server.base
+            ))
+            .await
+            .unwrap();
         let tur = observer
-            .find(Locator::Css("tr[data-member=TUR] td[data-candidate=iohannis]"))
+            .find(Locator::Css(
+                "tr[data-member=TUR] td[data-candidate=iohannis]",
+            ))
             .await
             .unwrap()
             .attr("data-stance")

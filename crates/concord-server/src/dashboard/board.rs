@@ -23,7 +23,10 @@ pub(super) async fn home(State(state): State<AppState>, w: Who) -> Result<Respon
     }
 }
 
-pub(super) async fn contest_list(State(state): State<AppState>, w: Who) -> Result<Response, PageError> {
+pub(super) async fn contest_list(
+    State(state): State<AppState>,
+    w: Who,
+) -> Result<Response, PageError> {
     let who = who(w)?;
     let mut items = Vec::new();
     for c in state.ledger.contests().await? {
@@ -35,7 +38,11 @@ pub(super) async fn contest_list(State(state): State<AppState>, w: Who) -> Resul
             events => folded.events_seen,
         });
     }
-    Ok(render("contests.html", Some(&who), minijinja::context! { contests => items }))
+    Ok(render(
+        "contests.html",
+        Some(&who),
+        minijinja::context! { contests => items },
+    ))
 }
 
 /// A contest's state on a date as `who` may see it, with adopted silence procedures applied.
@@ -57,10 +64,16 @@ pub(super) async fn date_range(
     view: View,
 ) -> Result<(Date, Date), PageError> {
     let events = state.ledger.visible_events(id, view).await?;
-    let first = events.first().map(|e| e.valid).ok_or_else(|| {
-        ApiError::NotFound(format!("no contest '{id}'"))
-    })?;
-    let last = events.iter().map(|e| e.valid).max().unwrap_or(first).max(state.today());
+    let first = events
+        .first()
+        .map(|e| e.valid)
+        .ok_or_else(|| ApiError::NotFound(format!("no contest '{id}'")))?;
+    let last = events
+        .iter()
+        .map(|e| e.valid)
+        .max()
+        .unwrap_or(first)
+        .max(state.today());
     Ok((first, last))
 }
 
@@ -77,7 +90,7 @@ fn cell_label(cell: &Cell, name_of: &dyn Fn(&str) -> String) -> (String, &'stati
         Stance::Conditional => "?",
         Stance::Undeclared => "·",
         Stance::Withholds => "✕",
-        Stance::Objects => "⛔",
+        Stance::Objects => "⊘",
     };
     let text = if cell.effective != cell.stated {
         format!("{} (conditions met)", cell.effective.as_str())
@@ -241,7 +254,9 @@ pub(super) async fn cell(
             .map_or_else(|| cid.to_owned(), |c| c.profile.name.clone())
     };
     let Some(cell) = view.board.cell(&member, &candidate) else {
-        return Err(ApiError::NotFound(format!("no cell {member} × {candidate} on {as_of}")).into());
+        return Err(
+            ApiError::NotFound(format!("no cell {member} × {candidate} on {as_of}")).into(),
+        );
     };
     let ctx = minijinja::context! {
         id => id,

@@ -36,8 +36,11 @@ fn config(params: &Params) -> RunConfig {
 /// (contest, as_of, chair view?, head).
 type Key = (String, Date, bool, u64);
 
-fn cache() -> &'static Mutex<HashMap<Key, Arc<(ForecastInput, Forecast)>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Arc<(ForecastInput, Forecast)>>>> = OnceLock::new();
+/// A baseline: the input (what-if edits apply to it) and its forecast.
+type Baseline = Arc<(ForecastInput, Forecast)>;
+
+fn cache() -> &'static Mutex<HashMap<Key, Baseline>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Baseline>>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
@@ -89,7 +92,12 @@ pub(super) async fn forecast_page(
     Ok(render("forecast.html", Some(&who), ctx))
 }
 
-async fn title(state: &AppState, id: &str, as_of: Date, who: &Principal) -> Result<String, PageError> {
+async fn title(
+    state: &AppState,
+    id: &str,
+    as_of: Date,
+    who: &Principal,
+) -> Result<String, PageError> {
     Ok(folded(state, id, as_of, who).await?.definition.title)
 }
 
@@ -104,7 +112,11 @@ pub(super) async fn chart(
     let as_of = q.date(&state)?;
     let base = baseline(&state, &id, as_of, &who).await?;
     let svg = concord_forecast::chart::svg(&base.1).map_err(ApiError::internal)?;
-    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")], svg).into_response())
+    Ok((
+        [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
+        svg,
+    )
+        .into_response())
 }
 
 /// The what-if form's fields; `edit` picks which of the others count.
@@ -159,12 +171,14 @@ impl WhatIfQuery {
                     "meeting" => MilestoneKind::Meeting,
                     "hard_deadline" => MilestoneKind::HardDeadline,
                     "term_end" => MilestoneKind::TermEnd,
-                    other => return Err(ApiError::at("kind", format!("no milestone kind '{other}'"))),
+                    other => {
+                        return Err(ApiError::at("kind", format!("no milestone kind '{other}'")));
+                    }
                 };
                 let to = need(&self.to, "to")?;
-                let to = to
-                    .parse()
-                    .map_err(|_| ApiError::at("to", format!("'{to}' is not a date (YYYY-MM-DD)")))?;
+                let to = to.parse().map_err(|_| {
+                    ApiError::at("to", format!("'{to}' is not a date (YYYY-MM-DD)"))
+                })?;
                 Edit::MoveDeadline { kind, to }
             }
             Some(other) => return Err(ApiError::at("edit", format!("no edit '{other}'"))),
@@ -180,7 +194,10 @@ pub(super) async fn whatif_page(
     Query(q): Query<WhatIfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = AsOfQuery { as_of: q.as_of.clone() }.date(&state)?;
+    let as_of = AsOfQuery {
+        as_of: q.as_of.clone(),
+    }
+    .date(&state)?;
     let base = baseline(&state, &id, as_of, &who).await?;
     let (input, baseline) = (&base.0, &base.1);
     let mut error = None;
@@ -244,12 +261,24 @@ pub(super) async fn whatif_page(
 
 fn describe(edit: &Edit) -> String {
     match edit {
-        Edit::Lift { member, candidate: Some(c) } => format!("{member} lifts its hold on {c}"),
-        Edit::Lift { member, candidate: None } => format!("{member} lifts every hold"),
+        Edit::Lift {
+            member,
+            candidate: Some(c),
+        } => format!("{member} lifts its hold on {c}"),
+        Edit::Lift {
+            member,
+            candidate: None,
+        } => format!("{member} lifts every hold"),
         Edit::Withdraw { candidate } => format!("{candidate} withdraws"),
-        Edit::Commit { candidate, member, count } => {
+        Edit::Commit {
+            candidate,
+            member,
+            count,
+        } => {
             format!("{candidate} commits to {count} more of {member}'s conditions")
         }
-        Edit::MoveDeadline { kind, to } => format!("every {} moves to {to}", kind.as_str().replace('_', " ")),
+        Edit::MoveDeadline { kind, to } => {
+            format!("every {} moves to {to}", kind.as_str().replace('_', " "))
+        }
     }
 }

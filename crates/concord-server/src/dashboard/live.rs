@@ -24,14 +24,22 @@ pub(super) async fn stream(
         loop {
             match notes.recv().await {
                 Ok(n) if n.stream == id => {
-                    if tx.send(Event::default().event("changed").data(n.seq.to_string())).await.is_err() {
+                    if tx
+                        .send(Event::default().event("changed").data(n.seq.to_string()))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
                 Ok(_) => {}
                 // Missed some: a reload is right whatever they were.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    if tx.send(Event::default().event("changed").data("?")).await.is_err() {
+                    if tx
+                        .send(Event::default().event("changed").data("?"))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -50,5 +58,8 @@ where
 {
     let (tx, rx) = tokio::sync::mpsc::channel(16);
     tokio::spawn(f(tx));
-    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) })
+    futures::stream::unfold(
+        rx,
+        |mut rx| async move { rx.recv().await.map(|e| (Ok(e), rx)) },
+    )
 }

@@ -41,7 +41,10 @@ pub fn routes() -> Router<AppState> {
             "/contests/{id}/silence",
             get(silence::page).post(silence::open),
         )
-        .route("/contests/{id}/silence/{procedure}/break", axum::routing::post(silence::break_silence))
+        .route(
+            "/contests/{id}/silence/{procedure}/break",
+            axum::routing::post(silence::break_silence),
+        )
         .route("/contests/{id}/live", get(live::stream))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", axum::routing::post(sign_out))
@@ -56,20 +59,33 @@ fn templates() -> &'static Environment<'static> {
         let mut env = Environment::new();
         for (name, text) in [
             ("base.html", include_str!("../../templates/base.html")),
-            ("contests.html", include_str!("../../templates/contests.html")),
+            (
+                "contests.html",
+                include_str!("../../templates/contests.html"),
+            ),
             ("board.html", include_str!("../../templates/board.html")),
             ("cell.html", include_str!("../../templates/cell.html")),
             ("trail.html", include_str!("../../templates/trail.html")),
-            ("timeline.html", include_str!("../../templates/timeline.html")),
-            ("forecast.html", include_str!("../../templates/forecast.html")),
-            ("forecast_body.html", include_str!("../../templates/forecast_body.html")),
+            (
+                "timeline.html",
+                include_str!("../../templates/timeline.html"),
+            ),
+            (
+                "forecast.html",
+                include_str!("../../templates/forecast.html"),
+            ),
+            (
+                "forecast_body.html",
+                include_str!("../../templates/forecast_body.html"),
+            ),
             ("whatif.html", include_str!("../../templates/whatif.html")),
             ("silence.html", include_str!("../../templates/silence.html")),
             ("sign_in.html", include_str!("../../templates/sign_in.html")),
             ("error.html", include_str!("../../templates/error.html")),
         ] {
             // A template that does not parse is a build defect, caught by every page test.
-            env.add_template(name, text).expect("dashboard template parses");
+            env.add_template(name, text)
+                .expect("dashboard template parses");
         }
         env.add_filter("pct", |p: f64| format!("{:.0}%", p * 100.0));
         env.add_filter("pct1", |p: f64| format!("{:.1}", p * 100.0));
@@ -109,11 +125,18 @@ impl Viewer {
 fn render(template: &str, who: Option<&Principal>, ctx: minijinja::Value) -> Response {
     let viewer = who.map(Viewer::of);
     let ctx = minijinja::context! { viewer => minijinja::value::Serde(viewer), ..ctx };
-    match templates().get_template(template).and_then(|t| t.render(ctx)) {
+    match templates()
+        .get_template(template)
+        .and_then(|t| t.render(ctx))
+    {
         Ok(html) => ([(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
             tracing::error!("template {template}: {e:#}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be drawn").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be drawn",
+            )
+                .into_response()
         }
     }
 }
@@ -181,7 +204,10 @@ fn local(next: Option<&str>) -> &str {
     }
 }
 
-async fn sign_in(State(state): State<AppState>, Form(f): Form<SignIn>) -> Result<Response, PageError> {
+async fn sign_in(
+    State(state): State<AppState>,
+    Form(f): Form<SignIn>,
+) -> Result<Response, PageError> {
     let token = f.token.trim();
     let valid = !token.is_empty()
         && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -198,27 +224,43 @@ async fn sign_in(State(state): State<AppState>, Form(f): Form<SignIn>) -> Result
     // HttpOnly: page scripts never need the token; Strict: no cross-site form can use it.
     let cookie = format!("{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
     let mut r = redirect(local(f.next.as_deref()));
-    r.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?);
+    r.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
+    );
     Ok(r)
 }
 
 async fn sign_out() -> Response {
     let mut r = redirect("/");
     let cookie = format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    r.headers_mut().insert(SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
+    r.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).expect("ascii cookie"),
+    );
     r
 }
 
 async fn css() -> Response {
-    asset("text/css; charset=utf-8", include_str!("../../assets/dashboard.css"))
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../../assets/dashboard.css"),
+    )
 }
 
 async fn js() -> Response {
-    asset("text/javascript; charset=utf-8", include_str!("../../assets/dashboard.js"))
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/dashboard.js"),
+    )
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
-    ([(CONTENT_TYPE, kind), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
+    (
+        [(CONTENT_TYPE, kind), (CACHE_CONTROL, "public, max-age=300")],
+        body,
+    )
+        .into_response()
 }
 
 /// The `as_of` of a page: the query's date, else today on the server's clock.
@@ -231,9 +273,12 @@ impl AsOfQuery {
     fn date(&self, state: &AppState) -> Result<jiff::civil::Date, ApiError> {
         match self.as_of.as_deref().filter(|s| !s.is_empty()) {
             None => Ok(state.today()),
-            Some(s) => s
-                .parse()
-                .map_err(|_| ApiError::at("as_of", format!("'{s}' is not a date (expected YYYY-MM-DD)"))),
+            Some(s) => s.parse().map_err(|_| {
+                ApiError::at(
+                    "as_of",
+                    format!("'{s}' is not a date (expected YYYY-MM-DD)"),
+                )
+            }),
         }
     }
 }

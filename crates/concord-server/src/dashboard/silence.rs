@@ -88,11 +88,17 @@ pub(super) async fn open(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(&["chair"], "open a silence procedure")?;
-    let zone = f.zone.as_deref().filter(|z| !z.is_empty()).unwrap_or("Europe/Brussels");
-    let local: jiff::civil::DateTime = f
-        .deadline
-        .parse()
-        .map_err(|_| ApiError::at("deadline", format!("'{}' is not a date and time", f.deadline)))?;
+    let zone = f
+        .zone
+        .as_deref()
+        .filter(|z| !z.is_empty())
+        .unwrap_or("Europe/Brussels");
+    let local: jiff::civil::DateTime = f.deadline.parse().map_err(|_| {
+        ApiError::at(
+            "deadline",
+            format!("'{}' is not a date and time", f.deadline),
+        )
+    })?;
     let deadline = local
         .in_tz(zone)
         .map_err(|e| ApiError::at("zone", e.to_string()))?;
@@ -143,7 +149,11 @@ pub(super) async fn break_silence(
         return Err(ApiError::NotFound(format!("no silence procedure '{procedure}'")).into());
     };
     if !p.accepts_break_at(state.now()) {
-        return Err(ApiError::at("procedure", format!("silence procedure {procedure} is no longer open")).into());
+        return Err(ApiError::at(
+            "procedure",
+            format!("silence procedure {procedure} is no longer open"),
+        )
+        .into());
     }
     let event = NewEvent {
         valid: state.today(),

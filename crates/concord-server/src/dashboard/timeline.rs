@@ -39,7 +39,9 @@ async fn series(
     let mut d = first;
     while d < last {
         days.push(d);
-        d = d.checked_add(jiff::Span::new().days(7)).map_err(ApiError::internal)?;
+        d = d
+            .checked_add(jiff::Span::new().days(7))
+            .map_err(ApiError::internal)?;
     }
     days.push(last);
     let mut out: Vec<Series> = Vec::new();
@@ -48,19 +50,31 @@ async fn series(
         let folded = folded(state, id, day, who).await?;
         let board = Board::of(&folded);
         for cid in &board.candidates {
-            let name = folded.candidate(cid).map_or_else(|| cid.clone(), |c| c.profile.name.clone());
+            let name = folded
+                .candidate(cid)
+                .map_or_else(|| cid.clone(), |c| c.profile.name.clone());
             let column: Vec<_> = board.column(cid).collect();
             let point = Point {
                 date: day,
-                supports: column.iter().filter(|c| c.effective == Stance::Supports).count(),
+                supports: column
+                    .iter()
+                    .filter(|c| c.effective == Stance::Supports)
+                    .count(),
                 blocks: column.iter().filter(|c| c.holds()).count(),
             };
             match out.iter_mut().find(|s| s.name == name) {
                 Some(s) => s.points.push(point),
-                None => out.push(Series { name, points: vec![point] }),
+                None => out.push(Series {
+                    name,
+                    points: vec![point],
+                }),
             }
         }
-        milestones = folded.milestones.iter().map(|m| (m.date, m.label.clone())).collect();
+        milestones = folded
+            .milestones
+            .iter()
+            .map(|m| (m.date, m.label.clone()))
+            .collect();
     }
     Ok((out, milestones, first, last))
 }
@@ -104,9 +118,18 @@ pub(super) async fn chart(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     let (series, milestones, first, last) = series(&state, &id, &who).await?;
-    let members = state.ledger.state(&id, last, who.view()).await?.current_members().count();
+    let members = state
+        .ledger
+        .state(&id, last, who.view())
+        .await?
+        .current_members()
+        .count();
     let svg = draw(&series, &milestones, first, last, members).map_err(ApiError::internal)?;
-    Ok(([(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")], svg).into_response())
+    Ok((
+        [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
+        svg,
+    )
+        .into_response())
 }
 
 fn draw(
@@ -125,7 +148,10 @@ fn draw(
         root.fill(&WHITE).map_err(|x| e(&x))?;
         let mut chart = ChartBuilder::on(&root)
             .margin(16)
-            .caption("Declared support (solid) and holds (dashed) per candidate", ("sans-serif", 18))
+            .caption(
+                "Declared support (solid) and holds (dashed) per candidate",
+                ("sans-serif", 18),
+            )
             .x_label_area_size(36)
             .y_label_area_size(44)
             .build_cartesian_2d(0..span, 0..members as i32)
@@ -146,10 +172,17 @@ fn draw(
         for (date, label) in milestones.iter().filter(|(d, _)| *d >= first && *d <= last) {
             let at = x(*date);
             chart
-                .draw_series(LineSeries::new([(at, 0), (at, members as i32)], RGBColor(120, 120, 120)))
+                .draw_series(LineSeries::new(
+                    [(at, 0), (at, members as i32)],
+                    RGBColor(120, 120, 120),
+                ))
                 .map_err(|x| e(&x))?;
             chart
-                .draw_series([Text::new(label.clone(), (at, members as i32 - 1), ("sans-serif", 12))])
+                .draw_series([Text::new(
+                    label.clone(),
+                    (at, members as i32 - 1),
+                    ("sans-serif", 12),
+                )])
                 .map_err(|x| e(&x))?;
         }
         for (i, s) in series.iter().enumerate() {
@@ -161,7 +194,9 @@ fn draw(
                 ))
                 .map_err(|x| e(&x))?
                 .label(format!("{}: support", s.name))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
             chart
                 .draw_series(DashedLineSeries::new(
                     s.points.iter().map(|p| (x(p.date), p.blocks as i32)),
@@ -171,7 +206,9 @@ fn draw(
                 ))
                 .map_err(|x| e(&x))?
                 .label(format!("{}: holds", s.name))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(1)));
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(1))
+                });
         }
         chart
             .configure_series_labels()
