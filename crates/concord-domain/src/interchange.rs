@@ -508,6 +508,7 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 rule,
                 featured_date: None,
                 description: None,
+                issues: Vec::new(),
             },
             opened,
             events,

@@ -94,6 +94,65 @@ pub struct ContestDefinition {
     pub featured_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Issue dimensions the members bargain over (`concord bargain CONTEST --issue ID`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<IssueDimension>,
+}
+
+/// One issue dimension for the spatial model of politics: each member's position on a 0–100
+/// scale, how much the issue matters to it, and its capability to push it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssueDimension {
+    pub id: String,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What position 0 means.
+    pub scale_low: String,
+    /// What position 100 means.
+    pub scale_high: String,
+    pub capability: Capability,
+    pub positions: Vec<IssuePosition>,
+}
+
+impl IssueDimension {
+    /// The capability of the member holding `position`: from its attribute or as given.
+    /// Validation guarantees it exists for a parsed scenario.
+    pub fn capability_of(&self, position: &IssuePosition, members: &[Member]) -> Option<f64> {
+        match &self.capability {
+            Capability::Given => position.capability,
+            Capability::Attribute(name) => members
+                .iter()
+                .find(|m| m.code == position.member)
+                .and_then(|m| m.attributes.get(name).copied()),
+        }
+    }
+}
+
+/// Where a member's capability on an issue comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// A member attribute, e.g. `capability = { attribute = "gdp_usd_bn" }`.
+    Attribute(String),
+    /// Given with each position (`capability = "given"`).
+    Given,
+}
+
+/// A member's position on an issue, with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuePosition {
+    pub member: MemberCode,
+    /// 0–100, on the issue's scale.
+    pub position: f64,
+    /// 0–100: how much the issue matters to the member.
+    pub salience: f64,
+    /// Only when the issue's capability is `given`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<f64>,
+    /// A URL or a citation; for an `inferred` position, what the estimate rests on.
+    pub source: String,
+    pub attribution: Attribution,
 }
 
 /// Where a candidacy stands.

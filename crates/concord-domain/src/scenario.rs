@@ -14,8 +14,8 @@ use toml::Spanned;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean, line_column};
 use crate::event::{ConditionRef, EventKind, NewEvent, StanceReport, StrawPollResult};
 use crate::model::{
-    Attribution, CandidateProfile, ContestDefinition, Member, Milestone, MilestoneKind, Office,
-    Organisation, Report, Reversion, Stance, Visibility,
+    Attribution, CandidateProfile, Capability, ContestDefinition, IssueDimension, IssuePosition,
+    Member, Milestone, MilestoneKind, Office, Organisation, Report, Reversion, Stance, Visibility,
 };
 use crate::rules::DecisionRule;
 
@@ -29,6 +29,36 @@ struct RawScenario {
     member: Vec<RawMember>,
     #[serde(default)]
     event: Vec<Spanned<RawEvent>>,
+    #[serde(default)]
+    issue: Vec<Spanned<RawIssue>>,
+}
+
+/// One `[[issue]]`: a dimension for the spatial model, with its `[[issue.position]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssue {
+    id: Spanned<String>,
+    label: String,
+    #[serde(default)]
+    description: Option<String>,
+    scale_low: String,
+    scale_high: String,
+    capability: Capability,
+    #[serde(default)]
+    position: Vec<RawIssuePosition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssuePosition {
+    member: Spanned<String>,
+    position: Spanned<f64>,
+    salience: Spanned<f64>,
+    #[serde(default)]
+    capability: Option<Spanned<f64>>,
+    source: Spanned<String>,
+    #[serde(default)]
+    attribution: Option<Attribution>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,6 +391,8 @@ impl Validator<'_> {
             }
         }
 
+        let issues = self.issues(&raw.issue, &members);
+
         let term_end = term_end?;
         let first_event = events.iter().map(|e| e.valid).min();
         let opened = opened.or(first_event).unwrap_or(term_end);
@@ -384,10 +416,135 @@ impl Validator<'_> {
                 rule: raw.contest.rule,
                 featured_date: featured,
                 description: raw.contest.description,
+                issues,
             },
             opened,
             events,
         })
+    }
+
+    fn issues(&mut self, raw: &[Spanned<RawIssue>], members: &[Member]) -> Vec<IssueDimension> {
+        let mut out = Vec::new();
+        let mut ids = BTreeSet::new();
+        for spanned in raw {
+            let i = spanned.get_ref();
+            let id = i.id.get_ref();
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                self.problem(i.id.span(), format!("invalid issue id '{id}'"))
+                    .expected = Some("letters, digits, '-' or '_'".to_owned());
+            }
+            if !ids.insert(id.clone()) {
+                self.problem(i.id.span(), format!("issue '{id}' is declared twice"));
+            }
+            if i.position.is_empty() {
+                self.problem(spanned.span(), format!("issue '{id}' has no positions"))
+                    .expected = Some("[[issue.position]] tables, one per member".to_owned());
+            }
+            let mut seen = BTreeSet::new();
+            let mut positions = Vec::new();
+            for p in &i.position {
+                let code = p.member.get_ref();
+                if !self.member_ref(&p.member, members, None) {
+                    continue;
+                }
+                if !seen.insert(code.clone()) {
+                    self.problem(
+                        p.member.span(),
+                        format!("member '{code}' has two positions on issue '{id}'"),
+                    );
+                }
+                for (field, value) in [("position", &p.position), ("salience", &p.salience)] {
+                    if !(0.0..=100.0).contains(value.get_ref()) {
+                        self.problem(
+                            value.span(),
+                            format!("{field} {} is out of range", value.get_ref()),
+                        )
+                        .expected = Some("a number from 0 to 100".to_owned());
+                    }
+                }
+                if p.source.get_ref().trim().is_empty() {
+                    self.problem(p.source.span(), "empty source").expected = Some(
+                        "a URL or a citation; for an inferred position, what it rests on"
+                            .to_owned(),
+                    );
+                }
+                // The model needs a positive capability for every actor, so check it here
+                // where the problem can be located, not when `concord bargain` runs.
+                match (&i.capability, &p.capability) {
+                    (Capability::Given, None) => {
+                        self.problem(p.member.span(), format!("no capability for {code}"))
+                            .expected = Some(
+                            "`capability = NUMBER`: the issue says capability is given".to_owned(),
+                        );
+                    }
+                    (Capability::Given, Some(c))
+                        if !(c.get_ref().is_finite() && *c.get_ref() > 0.0) =>
+                    {
+                        self.problem(
+                            c.span(),
+                            format!("capability {} is not positive", c.get_ref()),
+                        )
+                        .expected = Some("a number above 0".to_owned());
+                    }
+                    (Capability::Attribute(name), Some(c)) => {
+                        self.problem(
+                            c.span(),
+                            format!("capability given here, but issue '{id}' takes it from attribute '{name}'"),
+                        )
+                        .expected = Some("no `capability`, or `capability = \"given\"` on the issue".to_owned());
+                    }
+                    (Capability::Attribute(name), None) => {
+                        let m = members
+                            .iter()
+                            .find(|m| m.code == *code)
+                            .expect("checked above");
+                        match m.attributes.get(name) {
+                            Some(v) if v.is_finite() && *v > 0.0 => {}
+                            Some(v) => {
+                                self.problem(
+                                    p.member.span(),
+                                    format!("{code}'s attribute '{name}' is {v}, not a positive capability"),
+                                );
+                            }
+                            None => {
+                                let suggestion =
+                                    did_you_mean(name, m.attributes.keys().map(String::as_str));
+                                let d = self.problem(
+                                    p.member.span(),
+                                    format!("{code} has no attribute '{name}' for the capability on issue '{id}'"),
+                                );
+                                d.expected =
+                                    Some(format!("`{name} = NUMBER` in {code}'s attributes"));
+                                d.did_you_mean = suggestion;
+                            }
+                        }
+                    }
+                    (Capability::Given, Some(_)) => {}
+                }
+                positions.push(IssuePosition {
+                    member: code.clone(),
+                    position: *p.position.get_ref(),
+                    salience: *p.salience.get_ref(),
+                    capability: p.capability.as_ref().map(|c| *c.get_ref()),
+                    source: p.source.get_ref().clone(),
+                    attribution: p.attribution.unwrap_or(Attribution::Inferred),
+                });
+            }
+            out.push(IssueDimension {
+                id: id.clone(),
+                label: i.label.clone(),
+                description: i.description.clone(),
+                scale_low: i.scale_low.clone(),
+                scale_high: i.scale_high.clone(),
+                capability: i.capability.clone(),
+                positions,
+            });
+        }
+        out
     }
 
     fn member_ref(&mut self, code: &Spanned<String>, members: &[Member], on: Option<Date>) -> bool {
