@@ -108,7 +108,11 @@ pub fn slug(name: &str) -> String {
         if !out.is_empty() {
             out.push('-');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase).filter(char::is_ascii_alphanumeric));
+        out.extend(
+            word.chars()
+                .flat_map(char::to_lowercase)
+                .filter(char::is_ascii_alphanumeric),
+        );
     }
     out
 }
@@ -154,8 +158,13 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
         "unsc_veto_majority" => DecisionRule::un_security_council(),
         other => {
             problems.push(
-                Diagnostic::new(loc("$.decision_rule".into()), format!("unknown rule '{other}'"))
-                    .expected("consensus, unanimity, majority, qualified_majority or unsc_veto_majority"),
+                Diagnostic::new(
+                    loc("$.decision_rule".into()),
+                    format!("unknown rule '{other}'"),
+                )
+                .expected(
+                    "consensus, unanimity, majority, qualified_majority or unsc_veto_majority",
+                ),
             );
             DecisionRule::Consensus
         }
@@ -168,7 +177,8 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
     let decision_date = case_date(&raw.outcome.decision_date);
     if decision_date.is_none() {
         problems.push(
-            Diagnostic::new(loc("$.outcome.decision_date".into()), "not a date").expected("YYYY-MM-DD"),
+            Diagnostic::new(loc("$.outcome.decision_date".into()), "not a date")
+                .expected("YYYY-MM-DD"),
         );
     }
 
@@ -192,8 +202,11 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
         };
         let Some(date) = case_date(&e.date) else {
             problems.push(
-                Diagnostic::new(loc(format!("{path}.date")), format!("'{}' is not a date", e.date))
-                    .expected("YYYY-MM-DD or YYYY-MM"),
+                Diagnostic::new(
+                    loc(format!("{path}.date")),
+                    format!("'{}' is not a date", e.date),
+                )
+                .expected("YYYY-MM-DD or YYYY-MM"),
             );
             continue;
         };
@@ -204,8 +217,11 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 Some(a) => a,
                 None => {
                     problems.push(
-                        Diagnostic::new(loc(format!("{path}.attribution")), format!("unknown attribution '{a}'"))
-                            .expected("official, on_record or anonymous"),
+                        Diagnostic::new(
+                            loc(format!("{path}.attribution")),
+                            format!("unknown attribution '{a}'"),
+                        )
+                        .expected("official, on_record or anonymous"),
                     );
                     continue;
                 }
@@ -228,7 +244,9 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 Some(id) => Some(id.clone()),
                 None if matches!(e.kind.as_str(), "decision" | "took_office") => None,
                 None => {
-                    skipped.push(format!("{path}: candidate '{name}' is not among the listed candidates"));
+                    skipped.push(format!(
+                        "{path}: candidate '{name}' is not among the listed candidates"
+                    ));
                     continue;
                 }
             },
@@ -246,7 +264,12 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
             && e.kind != "candidacy"
         {
             entered.insert(id.clone());
-            let name = raw.candidates.iter().find(|n| ids[*n] == *id).cloned().unwrap_or_default();
+            let name = raw
+                .candidates
+                .iter()
+                .find(|n| ids[*n] == *id)
+                .cloned()
+                .unwrap_or_default();
             push(EventKind::CandidateEntered {
                 candidate: CandidateProfile {
                     id: id.clone(),
@@ -454,7 +477,9 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
     }
     let (Some(decision_date), Some(opened)) = (decision_date, opened) else {
         if opened.is_none() {
-            problems.push(Diagnostic::new(loc("$.events".into()), "no events").expected("at least one event"));
+            problems.push(
+                Diagnostic::new(loc("$.events".into()), "no events").expected("at least one event"),
+            );
         }
         return Err(problems);
     };

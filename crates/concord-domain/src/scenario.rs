@@ -267,7 +267,9 @@ pub fn parse(file: &str, text: &str, author: &str) -> Result<Scenario, Diagnosti
         problems: Diagnostics::default(),
     };
     let scenario = v.scenario(raw, author);
-    v.problems.into_result(()).map(|()| scenario.expect("no problems, so a scenario"))
+    v.problems
+        .into_result(())
+        .map(|()| scenario.expect("no problems, so a scenario"))
 }
 
 struct Validator<'a> {
@@ -296,11 +298,8 @@ impl Validator<'_> {
         match value.get_ref().parse::<Date>() {
             Ok(d) => Some(d),
             Err(_) => {
-                self.problem(
-                    value.span(),
-                    format!("'{}' is not a date", value.get_ref()),
-                )
-                .expected = Some("a date as YYYY-MM-DD".to_owned());
+                self.problem(value.span(), format!("'{}' is not a date", value.get_ref()))
+                    .expected = Some("a date as YYYY-MM-DD".to_owned());
                 None
             }
         }
@@ -308,7 +307,11 @@ impl Validator<'_> {
 
     fn scenario(&mut self, raw: RawScenario, author: &str) -> Option<Scenario> {
         let term_end = self.date(&raw.office.term_end);
-        let featured = raw.contest.featured_date.as_ref().and_then(|d| self.date(d));
+        let featured = raw
+            .contest
+            .featured_date
+            .as_ref()
+            .and_then(|d| self.date(d));
         let opened = raw.contest.opened.as_ref().and_then(|d| self.date(d));
         if raw.contest.id.get_ref().trim().is_empty()
             || !raw
@@ -318,8 +321,8 @@ impl Validator<'_> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            self.problem(raw.contest.id.span(), "invalid contest id").expected =
-                Some("letters, digits, '-' or '_'".to_owned());
+            self.problem(raw.contest.id.span(), "invalid contest id")
+                .expected = Some("letters, digits, '-' or '_'".to_owned());
         }
 
         let mut members = Vec::new();
@@ -372,7 +375,8 @@ impl Validator<'_> {
             if !cx.candidates.contains(&name) {
                 let suggestion = did_you_mean(&name, cx.candidates.iter().map(String::as_str));
                 self.problem(span, format!("unknown candidate '{name}'"))
-                    .expected = Some("the id of a candidate entered by a `candidate` event".to_owned());
+                    .expected =
+                    Some("the id of a candidate entered by a `candidate` event".to_owned());
                 self.problems.0.last_mut().expect("pushed").did_you_mean = suggestion;
             }
         }
@@ -385,8 +389,8 @@ impl Validator<'_> {
                     .collect();
                 let shown = format!("{}:{}", reference.member, reference.condition);
                 let suggestion = did_you_mean(&shown, known.iter().map(String::as_str));
-                self.problem(span, format!("unknown condition '{shown}'")).expected =
-                    Some("MEMBER:condition-id of a `condition` event".to_owned());
+                self.problem(span, format!("unknown condition '{shown}'"))
+                    .expected = Some("MEMBER:condition-id of a `condition` event".to_owned());
                 self.problems.0.last_mut().expect("pushed").did_you_mean = suggestion;
             }
         }
@@ -580,7 +584,10 @@ impl Validator<'_> {
         span: Range<usize>,
     ) -> Option<&'r T> {
         if value.is_none() {
-            self.problem(span, format!("a `{}` event needs `{field}`", type_name(kind)));
+            self.problem(
+                span,
+                format!("a `{}` event needs `{field}`", type_name(kind)),
+            );
         }
         value.as_ref()
     }
@@ -602,8 +609,11 @@ impl Validator<'_> {
         let attribution = e.attribution.unwrap_or(Attribution::Inferred);
         let confidence = match &e.confidence {
             Some(c) if !(0.0..=1.0).contains(c.get_ref()) => {
-                self.problem(c.span(), format!("confidence {} is out of range", c.get_ref()))
-                    .expected = Some("a number from 0 to 1".to_owned());
+                self.problem(
+                    c.span(),
+                    format!("confidence {} is out of range", c.get_ref()),
+                )
+                .expected = Some("a number from 0 to 1".to_owned());
                 0.0
             }
             Some(c) => *c.get_ref(),
@@ -617,7 +627,10 @@ impl Validator<'_> {
             speaker: e.speaker.clone(),
             published,
         };
-        let author = e.author.clone().unwrap_or_else(|| default_author.to_owned());
+        let author = e
+            .author
+            .clone()
+            .unwrap_or_else(|| default_author.to_owned());
         let candidate_ref = |cx: &mut EventContext, c: &Spanned<String>| {
             cx.candidate_refs.push((c.get_ref().clone(), c.span()));
             c.get_ref().clone()
@@ -635,7 +648,8 @@ impl Validator<'_> {
                     Some(other) => {
                         let s = e.status.as_ref().expect("matched Some");
                         let suggestion = did_you_mean(other, ["declared", "potential"]);
-                        let d = self.problem(s.span(), format!("unknown candidate status '{other}'"));
+                        let d =
+                            self.problem(s.span(), format!("unknown candidate status '{other}'"));
                         d.expected = Some("declared or potential".to_owned());
                         d.did_you_mean = suggestion;
                         return None;
@@ -675,7 +689,10 @@ impl Validator<'_> {
                     (Some(m), None) => vec![m],
                     (None, Some(ms)) if !ms.is_empty() => ms.iter().collect(),
                     _ => {
-                        self.problem(span, "a `stance` event needs `member` or `members` (not both)");
+                        self.problem(
+                            span,
+                            "a `stance` event needs `member` or `members` (not both)",
+                        );
                         return None;
                     }
                 };
@@ -744,7 +761,8 @@ impl Validator<'_> {
                         }
                         None => {
                             self.problem(m.span(), format!("'{}' names no member", m.get_ref()))
-                                .expected = Some("MEMBER:condition-id, e.g. EST:russia-focus".to_owned());
+                                .expected =
+                                Some("MEMBER:condition-id, e.g. EST:russia-focus".to_owned());
                         }
                     }
                 }
