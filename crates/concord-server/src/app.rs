@@ -87,6 +87,9 @@ pub struct AppState {
     pub settings: Arc<ServerSettings>,
     pub(crate) tokens: Arc<Mutex<HashMap<String, (Option<crate::auth::Principal>, Instant)>>>,
     pub(crate) caches: Arc<crate::api::Caches>,
+    /// Flipped once when the server begins a graceful shutdown: SSE streams end on it, so the
+    /// shutdown is not held up by clients that never hang up.
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -97,9 +100,20 @@ impl AppState {
             settings: Arc::new(settings),
             tokens: Arc::default(),
             caches: Arc::default(),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         };
         crate::api::watch_heads(&state);
         state
+    }
+
+    /// Tells long-lived responses (SSE) to finish: the server is shutting down.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// A receiver that sees `true` once shutdown has begun.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     /// The current instant, from the injected clock.

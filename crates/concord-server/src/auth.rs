@@ -41,7 +41,9 @@ impl Role {
             other => match other.strip_prefix("delegation:") {
                 Some(code)
                     if (2..=8).contains(&code.len())
-                        && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
+                        && code
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) =>
                 {
                     Ok(Role::Delegation(code.to_owned()))
                 }
@@ -128,7 +130,10 @@ impl Principal {
                 "{what} needs a token: send `Authorization: Bearer TOKEN`"
             )))
         } else {
-            Err(ApiError::Forbidden(format!("the role {} may not {what}", self.role)))
+            Err(ApiError::Forbidden(format!(
+                "the role {} may not {what}",
+                self.role
+            )))
         }
     }
 }
@@ -150,9 +155,9 @@ pub fn hash_token(token: &str) -> String {
 /// The token a request carries: `Authorization: Bearer …`, else the dashboard's cookie.
 fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
-        let value = value
-            .to_str()
-            .map_err(|_| ApiError::Unauthorized("the Authorization header is not text".to_owned()))?;
+        let value = value.to_str().map_err(|_| {
+            ApiError::Unauthorized("the Authorization header is not text".to_owned())
+        })?;
         return match value.strip_prefix("Bearer ") {
             Some(token) if !token.trim().is_empty() => Ok(Some(token.trim().to_owned())),
             _ => Err(ApiError::Unauthorized(
@@ -219,7 +224,10 @@ impl AppState {
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match presented_token(parts)? {
             Some(token) => state.principal_for(&token).await?.ok_or_else(|| {
                 ApiError::Unauthorized("unknown or revoked token".to_owned())
@@ -242,7 +250,11 @@ mod tests {
         for s in ["chair", "delegation:HUN", "analyst", "observer"] {
             assert_eq!(Role::parse(s).unwrap().to_string(), s);
         }
-        assert!(Role::parse("delegation:hun").unwrap_err().contains("upper-case"));
+        assert!(
+            Role::parse("delegation:hun")
+                .unwrap_err()
+                .contains("upper-case")
+        );
         assert!(Role::parse("admin").unwrap_err().contains("unknown role"));
     }
 

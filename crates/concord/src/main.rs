@@ -53,6 +53,11 @@ enum Command {
     Backtest(commands::forecast::BacktestArgs),
     /// Run KTAB's spatial model of politics on a KTAB CSV or XML scenario.
     Bargain(commands::bargain::BargainArgs),
+    /// Serve the HTTP API and the dashboard (SQLite by default, or --database postgres://…).
+    Serve(commands::serve::ServeArgs),
+    /// Create, list or revoke the bearer tokens the server accepts.
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +96,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Verify(args) => commands::ledger::verify(&ctx, &args).await,
                     Command::Export(args) => commands::ledger::export(&ctx, &args).await,
                     Command::Contests => commands::ledger::contests(&ctx).await,
+                    Command::Serve(args) => commands::serve::run(&ctx, &args).await,
+                    Command::Token(cmd) => commands::token::run(&ctx, &cmd).await,
                     Command::Forecast(args) => commands::forecast::forecast(&ctx, &args).await,
                     Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
                     Command::Bargain(_) | Command::Backtest(_) => {

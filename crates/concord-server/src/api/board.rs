@@ -24,20 +24,23 @@ pub struct ContestItem {
     pub events: u64,
 }
 
-/// `GET /api/contests`.
+/// `GET /api/contests`. The event count is what the caller may see: a raw count would tell an
+/// observer that a confidential consultation was just recorded.
 pub async fn contests(
     State(state): State<AppState>,
-    _who: Principal,
+    who: Principal,
 ) -> Result<Json<Vec<ContestItem>>, ApiError> {
     let list = state.ledger.contests().await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|c| ContestItem {
-                id: c.id,
-                events: c.events,
-            })
-            .collect(),
-    ))
+    let mut out = Vec::with_capacity(list.len());
+    for c in list {
+        let events = if who.is_chair() {
+            c.events
+        } else {
+            state.ledger.visible_events(&c.id, who.view()).await?.len() as u64
+        };
+        out.push(ContestItem { id: c.id, events });
+    }
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,7 +54,10 @@ impl AsOf {
         match &self.as_of {
             None => Ok(state.today()),
             Some(s) => s.parse().map_err(|_| {
-                ApiError::at("as_of", format!("'{s}' is not a date (expected YYYY-MM-DD)"))
+                ApiError::at(
+                    "as_of",
+                    format!("'{s}' is not a date (expected YYYY-MM-DD)"),
+                )
             }),
         }
     }
@@ -89,7 +95,11 @@ pub fn apply_procedures(state: &mut ContestState, now: Timestamp) {
         .min_by_key(|p| p.deadline.timestamp())
         .map(|p| (p.candidate.clone(), p.deadline.date(), p.procedure.clone()));
     if let Some((candidate, date, procedure)) = adopted {
-        if let Some(c) = state.candidates.iter_mut().find(|c| c.profile.id == candidate) {
+        if let Some(c) = state
+            .candidates
+            .iter_mut()
+            .find(|c| c.profile.id == candidate)
+        {
             c.status = CandidateStatus::Appointed;
         }
         state.decision = Some(Decision {
@@ -118,7 +128,13 @@ pub async fn status(
         chair: view == concord_ledger::View::Chair,
         head,
     };
-    let cached = state.caches.boards.lock().expect("boards lock").get(&key).cloned();
+    let cached = state
+        .caches
+        .boards
+        .lock()
+        .expect("boards lock")
+        .get(&key)
+        .cloned();
     if let Some(c) = cached
         && c.valid_until.is_none_or(|t| now < t)
     {

@@ -1,13 +1,20 @@
 //! The JSON API under `/api`: one module per group of endpoints, and the caches behind them.
 
 mod board;
+pub mod body;
+pub mod openapi;
+pub mod procedures;
+mod read;
+mod stream;
+pub mod write;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::Router;
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::routing::{get, post};
 use jiff::civil::Date;
 
 use crate::AppState;
@@ -16,9 +23,66 @@ pub use board::apply_procedures;
 
 /// Every API route. The OpenAPI document lists exactly these (a test holds them in step).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/contests", get(board::contests))
-        .route("/api/contests/{id}/status", get(board::status))
+    table().router
+}
+
+/// Every API route as (method, path), in the order they are declared.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    table().list
+}
+
+/// The router and the list of its routes, built by the same calls so they cannot drift.
+struct Table {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Table {
+    fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Table {
+        self.list.push(("get", path));
+        self.router = self.router.route(path, get(h));
+        self
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Table {
+        self.list.push(("post", path));
+        self.router = self.router.route(path, post(h));
+        self
+    }
+}
+
+fn table() -> Table {
+    let t = Table {
+        router: Router::new(),
+        list: Vec::new(),
+    };
+    t.get("/api/openapi.json", openapi::document)
+        .get("/api/me", read::me)
+        .get("/api/contests", board::contests)
+        .get("/api/contests/{id}/status", board::status)
+        .get("/api/contests/{id}/members", read::members)
+        .get("/api/contests/{id}/members/{code}/history", read::history)
+        .get("/api/contests/{id}/candidates", read::candidates)
+        .get("/api/contests/{id}/reports", read::reports)
+        .post("/api/contests/{id}/reports", write::post_report)
+        .get("/api/contests/{id}/conditions", read::conditions)
+        .post("/api/contests/{id}/conditions", write::post_condition)
+        .get("/api/contests/{id}/commitments", read::commitments)
+        .post("/api/contests/{id}/commitments", write::post_commitment)
+        .get("/api/contests/{id}/export", read::export)
+        .get("/api/contests/{id}/verify", read::verify)
+        .get("/api/contests/{id}/procedures", procedures::list)
+        .post("/api/contests/{id}/procedures", procedures::open)
+        .get("/api/contests/{id}/procedures/{pid}", procedures::get_one)
+        .post(
+            "/api/contests/{id}/procedures/{pid}/break",
+            procedures::break_silence,
+        )
+        .post(
+            "/api/contests/{id}/procedures/{pid}/withdraw",
+            procedures::withdraw,
+        )
+        .get("/api/contests/{id}/events/stream", stream::stream)
 }
 
 /// What the server remembers between requests, all of it derivable from the store.
@@ -50,7 +114,9 @@ pub(crate) fn watch_heads(state: &AppState) {
     handle.spawn(async move {
         loop {
             let note = notes.recv().await;
-            let Some(caches) = caches.upgrade() else { return };
+            let Some(caches) = caches.upgrade() else {
+                return;
+            };
             let mut heads = caches.heads.lock().expect("heads lock");
             match note {
                 Ok(n) => {
@@ -87,7 +153,9 @@ impl AppState {
     /// Records a head this process has just seen (after its own append, say).
     pub(crate) fn note_head(&self, contest: &str, seq: u64) {
         let mut heads = self.caches.heads.lock().expect("heads lock");
-        let entry = heads.entry(contest.to_owned()).or_insert((0, Instant::now()));
+        let entry = heads
+            .entry(contest.to_owned())
+            .or_insert((0, Instant::now()));
         if seq >= entry.0 {
             *entry = (seq, Instant::now());
         }

@@ -4,3 +4,5 @@ pub mod bargain;
 pub mod board;
 pub mod forecast;
 pub mod ledger;
+pub mod serve;
+pub mod token;

@@ -1,0 +1,114 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 document, written by hand next to the routes it
+//! describes. A test checks that it lists every route of the router and nothing else.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn op(summary: &str, roles: &str, params: &[&str], body: Option<&str>, ok: &str) -> Value {
+    let mut parameters: Vec<Value> = params
+        .iter()
+        .map(|p| match *p {
+            "as_of" => json!({"name": "as_of", "in": "query", "required": false,
+                "description": "replay what was known on this date (default today)",
+                "schema": {"type": "string", "format": "date"}}),
+            "after" => json!({"name": "after", "in": "query", "required": false,
+                "description": "send the events after this sequence number first (or Last-Event-ID)",
+                "schema": {"type": "integer"}}),
+            name => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
+        })
+        .collect();
+    parameters.sort_by_key(|p| p["in"] != "path");
+    let mut o = json!({
+        "summary": summary,
+        "description": format!("Roles: {roles}."),
+        "parameters": parameters,
+        "responses": {
+            ok: {"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "default": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+    });
+    if let Some(schema) = body {
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    }
+    o
+}
+
+/// The document.
+pub fn spec() -> Value {
+    let read = "anyone who may read (chair sees chair_only stances; others never do)";
+    let c = &["id"];
+    let ca = &["id", "as_of"];
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "concord", "version": env!("CARGO_PKG_VERSION"),
+            "description": "Selecting a leader by consensus: the board, reports, the silence procedure. Authenticate with `Authorization: Bearer TOKEN` (or the concord_token cookie)."},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                    "code": {"type": "string", "example": "bad_input"},
+                    "message": {"type": "string"},
+                    "problems": {"type": "array", "items": {"type": "object", "properties": {
+                        "path": {"type": "string", "example": "$.member"}, "message": {"type": "string"},
+                        "expected": {"type": "string"}, "did_you_mean": {"type": "string"}}}}}}}},
+                "Report": {"type": "object", "required": ["member", "candidate", "stance", "source"], "properties": {
+                    "member": {"type": "string", "example": "HUN"}, "candidate": {"type": "string", "example": "rutte"},
+                    "stance": {"type": "string", "enum": ["supports", "leans", "conditional", "undeclared", "withholds", "objects"]},
+                    "source": {"type": "string"}, "date": {"type": "string", "format": "date"},
+                    "attribution": {"type": "string", "enum": ["official", "on_record", "anonymous", "inferred"]},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1}, "speaker": {"type": "string"},
+                    "reasons": {"type": "array", "items": {"type": "string"}}, "conditions": {"type": "array", "items": {"type": "string"}},
+                    "follows": {"type": "string"}, "visibility": {"type": "string", "enum": ["public", "chair_only"]}}},
+                "Condition": {"type": "object", "required": ["member", "condition", "text", "source"], "properties": {
+                    "member": {"type": "string"}, "candidate": {"type": "string"}, "condition": {"type": "string"}, "text": {"type": "string"},
+                    "source": {"type": "string"}, "date": {"type": "string", "format": "date"}, "attribution": {"type": "string"},
+                    "confidence": {"type": "number"}, "speaker": {"type": "string"}}},
+                "Commitment": {"type": "object", "required": ["candidate", "text", "source"], "properties": {
+                    "candidate": {"type": "string"}, "text": {"type": "string"},
+                    "meets": {"type": "array", "items": {"type": "object", "properties": {"member": {"type": "string"}, "condition": {"type": "string"}}}},
+                    "source": {"type": "string"}, "date": {"type": "string", "format": "date"}, "attribution": {"type": "string"},
+                    "confidence": {"type": "number"}, "speaker": {"type": "string"}}},
+                "OpenProcedure": {"type": "object", "required": ["candidate", "draft", "deadline"], "properties": {
+                    "procedure": {"type": "string"}, "candidate": {"type": "string"},
+                    "draft": {"type": "string", "example": "appoint Mark Rutte as Secretary General from 1 October 2024"},
+                    "deadline": {"type": "string", "example": "2024-06-26T12:00:00+02:00[Europe/Brussels]"},
+                    "time_zone": {"type": "string", "example": "Europe/Brussels"}}},
+                "Break": {"type": "object", "required": ["statement"], "properties": {"member": {"type": "string"}, "statement": {"type": "string"}}},
+                "Withdraw": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+            }
+        },
+        "security": [{"bearer": []}, {}],
+        "paths": {
+            "/api/openapi.json": {"get": op("This document", "anyone", &[], None, "200")},
+            "/api/me": {"get": op("Who the server takes the caller for", read, &[], None, "200")},
+            "/api/contests": {"get": op("Every contest", read, &[], None, "200")},
+            "/api/contests/{id}/status": {"get": op("The board and the verdict as of a date (as `concord status --format json`)", read, ca, None, "200")},
+            "/api/contests/{id}/members": {"get": op("Members counted on a date", read, ca, None, "200")},
+            "/api/contests/{id}/members/{code}/history": {"get": op("Every event about one member", read, &["id", "code"], None, "200")},
+            "/api/contests/{id}/candidates": {"get": op("Candidates on a date", read, ca, None, "200")},
+            "/api/contests/{id}/reports": {
+                "get": op("Stance reports on a date", read, ca, None, "200"),
+                "post": op("Record a stance report", "chair (any); delegation (its own member); analyst (public only)", c, Some("Report"), "201")},
+            "/api/contests/{id}/conditions": {
+                "get": op("Conditions set by members", read, ca, None, "200"),
+                "post": op("Record a condition", "chair; analyst; delegation (its own member)", c, Some("Condition"), "201")},
+            "/api/contests/{id}/commitments": {
+                "get": op("Candidates' commitments", read, ca, None, "200"),
+                "post": op("Record a commitment", "chair; analyst", c, Some("Commitment"), "201")},
+            "/api/contests/{id}/export": {"get": op("The log as JSON lines (application/x-ndjson)", read, c, None, "200")},
+            "/api/contests/{id}/verify": {"get": op("Recompute the hash chain", "chair", c, None, "200")},
+            "/api/contests/{id}/procedures": {
+                "get": op("Silence procedures with their status now", read, c, None, "200"),
+                "post": op("Open a silence procedure", "chair", c, Some("OpenProcedure"), "201")},
+            "/api/contests/{id}/procedures/{pid}": {"get": op("One silence procedure", read, &["id", "pid"], None, "200")},
+            "/api/contests/{id}/procedures/{pid}/break": {"post": op("Break silence before the deadline", "delegation (its own member); chair", &["id", "pid"], Some("Break"), "201")},
+            "/api/contests/{id}/procedures/{pid}/withdraw": {"post": op("Withdraw an open draft", "chair", &["id", "pid"], Some("Withdraw"), "201")},
+            "/api/contests/{id}/events/stream": {"get": op("Server-Sent Events of new events (text/event-stream)", read, &["id", "after"], None, "200")}
+        }
+    })
+}
+
+/// `GET /api/openapi.json` (public: it describes, it reveals nothing).
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}

@@ -1,0 +1,521 @@
+//! The API through the router (`oneshot`): every role against every endpoint, validation with
+//! JSON paths and near misses, confidentiality of `chair_only` stances, the silence procedure
+//! on an injected clock, limits, and the OpenAPI document matching the routes.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{App, CONTEST, report};
+use serde_json::{Value, json};
+
+const ANON: &str = "anonymous";
+/// The matrix's columns.
+const WHO: [&str; 6] = [
+    ANON,
+    "chair",
+    "delegation:HUN",
+    "delegation:ROU",
+    "analyst",
+    "observer",
+];
+const READ: [u16; 6] = [401, 200, 200, 200, 200, 200];
+
+fn c(path: &str) -> String {
+    path.replace("{id}", CONTEST)
+}
+
+fn open_body(pid: &str) -> Value {
+    json!({"procedure": pid, "candidate": "rutte",
+        "draft": "appoint Mark Rutte as Secretary General from 1 October 2024",
+        "deadline": "2024-06-26T12:00:00+02:00[Europe/Brussels]"})
+}
+
+#[tokio::test]
+async fn every_role_against_every_endpoint() {
+    let app = App::new().await;
+    let (s, _) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/procedures"),
+            Some("chair"),
+            Some(open_body("fixture")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // (method, path, body, expected status per column of WHO). `{fresh}` is a procedure opened
+    // just before the call, so that each role meets an open one.
+    let rows: Vec<(&str, &str, Option<Value>, [u16; 6])> = vec![
+        ("GET", "/api/openapi.json", None, [200; 6]),
+        ("GET", "/api/me", None, READ),
+        ("GET", "/api/contests", None, READ),
+        (
+            "GET",
+            "/api/contests/{id}/status?as_of=2024-06-20",
+            None,
+            READ,
+        ),
+        ("GET", "/api/contests/{id}/members", None, READ),
+        ("GET", "/api/contests/{id}/members/HUN/history", None, READ),
+        ("GET", "/api/contests/{id}/candidates", None, READ),
+        ("GET", "/api/contests/{id}/reports", None, READ),
+        ("GET", "/api/contests/{id}/conditions", None, READ),
+        ("GET", "/api/contests/{id}/commitments", None, READ),
+        ("GET", "/api/contests/{id}/export", None, READ),
+        ("GET", "/api/contests/{id}/procedures", None, READ),
+        ("GET", "/api/contests/{id}/procedures/fixture", None, READ),
+        ("GET", "/api/contests/{id}/events/stream", None, READ),
+        (
+            "GET",
+            "/api/contests/{id}/verify",
+            None,
+            [401, 200, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/reports",
+            Some(report("HUN", "rutte", "supports")),
+            [401, 201, 201, 403, 201, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/reports",
+            Some(
+                json!({"member": "HUN", "candidate": "rutte", "stance": "withholds",
+            "source": "consultation", "visibility": "chair_only"}),
+            ),
+            [401, 201, 201, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/conditions",
+            Some(json!({"member": "HUN", "condition": "no-ukraine-role",
+            "text": "no Hungarian role in Ukraine support", "source": "https://example.org/c"})),
+            [401, 201, 201, 403, 201, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/commitments",
+            Some(json!({"candidate": "rutte",
+            "text": "will not force Hungary's participation", "source": "https://example.org/k"})),
+            [401, 201, 403, 403, 201, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/procedures",
+            Some(open_body("{role}")),
+            [401, 201, 403, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/procedures/{fresh}/break",
+            Some(json!({"member": "HUN", "statement": "not yet"})),
+            [401, 201, 201, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/procedures/{fresh}/withdraw",
+            Some(json!({"reason": "more consultations"})),
+            [401, 201, 403, 403, 403, 403],
+        ),
+    ];
+    let mut fresh = 0;
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for (who, want) in WHO.iter().zip(expected) {
+            let mut path = c(path);
+            if path.contains("{fresh}") {
+                fresh += 1;
+                let pid = format!("fresh-{fresh}");
+                let (s, _) = app
+                    .call(
+                        "POST",
+                        &c("/api/contests/{id}/procedures"),
+                        Some("chair"),
+                        Some(open_body(&pid)),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::CREATED);
+                path = path.replace("{fresh}", &pid);
+            }
+            let body = body.as_ref().map(|b| {
+                serde_json::from_str(&b.to_string().replace("{role}", &who.replace(':', "-")))
+                    .unwrap()
+            });
+            let role = (*who != ANON).then_some(*who);
+            let before = app.events().await;
+            let status = if path.ends_with("/stream") {
+                app.status_only(method, &path, role).await
+            } else {
+                app.call(method, &path, role, body).await.0
+            };
+            let after = app.events().await;
+            if status.as_u16() != *want {
+                failures.push(format!(
+                    "{method} {path} as {who}: got {status}, want {want}"
+                ));
+            }
+            // A refused write writes nothing.
+            if !status.is_success() && after != before {
+                failures.push(format!(
+                    "{method} {path} as {who}: refused but wrote {} events",
+                    after - before
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn anonymous_reading_is_a_server_setting() {
+    let app = App::with_public_read().await;
+    let (s, _) = app
+        .call("GET", &c("/api/contests/{id}/status"), None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            None,
+            Some(report("HUN", "rutte", "supports")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let (s, _) = app
+        .call("GET", &c("/api/contests/{id}/verify"), None, None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_bad_token_is_refused_even_when_reading_is_public() {
+    let app = App::with_public_read().await;
+    let req = axum::http::Request::get(c("/api/contests/{id}/status"))
+        .header("authorization", "Bearer nope")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    use tower::ServiceExt;
+    let resp = concord_server::router(app.state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_cookie_token_works_like_a_bearer_token() {
+    let app = App::new().await;
+    let req = axum::http::Request::get("/api/me")
+        .header(
+            "cookie",
+            format!(
+                "theme=dark; concord_token={}",
+                app.token("analyst").unwrap()
+            ),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    use tower::ServiceExt;
+    let resp = concord_server::router(app.state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = serde_json::from_slice(
+        &axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["role"], "analyst");
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working() {
+    let app = App::new().await;
+    let tokens = app.store.list_tokens().await.unwrap();
+    let observer = tokens.iter().find(|t| t.role == "observer").unwrap();
+    assert_eq!(
+        app.call("GET", "/api/me", Some("observer"), None).await.0,
+        StatusCode::OK
+    );
+    app.store
+        .revoke_token(observer.id, "2024-06-20T00:00:00Z")
+        .await
+        .unwrap();
+    app.state.forget_tokens();
+    assert_eq!(
+        app.call("GET", "/api/me", Some("observer"), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn bad_reports_name_every_problem_at_its_path_with_the_near_miss() {
+    let app = App::new().await;
+    let before = app.events().await;
+    let body = json!({"member": "HUNG", "candidate": "rute", "stance": "suports", "source": "",
+        "attribution": "oficial", "confidence": 1.5, "date": "2024-13-01"});
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            Some("chair"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "bad_input");
+    let problems = v["error"]["problems"].as_array().unwrap();
+    let find = |path: &str| {
+        problems
+            .iter()
+            .find(|p| p["path"] == path)
+            .unwrap_or_else(|| panic!("no problem at {path}: {v}"))
+    };
+    assert_eq!(find("$.member")["message"], "unknown member 'HUNG'");
+    assert_eq!(find("$.member")["did_you_mean"], "HUN");
+    assert_eq!(find("$.candidate")["did_you_mean"], "rutte");
+    assert_eq!(find("$.stance")["did_you_mean"], "supports");
+    assert_eq!(find("$.attribution")["did_you_mean"], "official");
+    find("$.source");
+    find("$.confidence");
+    find("$.date");
+    assert_eq!(app.events().await, before, "nothing written");
+
+    // A wrongly typed field is named by its path too.
+    let (s, v) = app
+        .call("POST", &c("/api/contests/{id}/reports"), Some("chair"),
+            Some(json!({"member": "HUN", "candidate": "rutte", "stance": "supports", "source": "x", "reasons": "one"})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["problems"][0]["path"], "$.reasons", "{v}");
+}
+
+#[tokio::test]
+async fn errors_share_one_shape() {
+    let app = App::new().await;
+    for (method, path, body, status, code) in [
+        (
+            "GET",
+            "/api/contests/nope/status".to_owned(),
+            None,
+            404,
+            "not_found",
+        ),
+        ("GET", "/api/nowhere".to_owned(), None, 404, "not_found"),
+        (
+            "GET",
+            c("/api/contests/{id}/status?as_of=yesterday"),
+            None,
+            422,
+            "bad_input",
+        ),
+        (
+            "GET",
+            c("/api/contests/{id}/members/HUNG/history"),
+            None,
+            404,
+            "not_found",
+        ),
+        (
+            "POST",
+            c("/api/contests/{id}/reports"),
+            Some(json!([1, 2])),
+            422,
+            "bad_input",
+        ),
+    ] {
+        let (s, v) = app.call(method, &path, Some("chair"), body).await;
+        assert_eq!(s.as_u16(), status, "{path}: {v}");
+        assert_eq!(v["error"]["code"], code, "{path}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let (_, v) = app
+        .call(
+            "GET",
+            &c("/api/contests/{id}/members/HUNG/history"),
+            Some("chair"),
+            None,
+        )
+        .await;
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 'HUN'"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_bodies_are_refused_in_the_error_shape() {
+    let app = App::new().await;
+    use tower::ServiceExt;
+    let send = |body: Vec<u8>| {
+        let req = axum::http::Request::post(c("/api/contests/{id}/reports"))
+            .header(
+                "authorization",
+                format!("Bearer {}", app.token("chair").unwrap()),
+            )
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        concord_server::router(app.state.clone()).oneshot(req)
+    };
+    let resp = send(b"{not json".to_vec()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let big = serde_json::to_vec(
+        &json!({"member": "HUN", "candidate": "rutte", "stance": "supports",
+        "source": "x".repeat(100 * 1024)}),
+    )
+    .unwrap();
+    let resp = send(big).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let v: Value = serde_json::from_slice(
+        &axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["error"]["code"], "too_large");
+}
+
+/// Every place a stance could surface, as each role sees it.
+async fn everything_visible(app: &App, role: Option<&str>) -> String {
+    let mut all = String::new();
+    for path in [
+        "/api/contests/{id}/status?as_of=2024-06-20",
+        "/api/contests/{id}/status?as_of=2024-06-20",
+        "/api/contests/{id}/reports?as_of=2024-06-20",
+        "/api/contests/{id}/members/FRA/history",
+        "/api/contests/{id}/export",
+        "/api/contests/{id}/procedures",
+        "/api/contests",
+    ] {
+        let (s, v) = app.call("GET", &c(path), role, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        all.push_str(&v.to_string());
+    }
+    all
+}
+
+#[tokio::test]
+async fn chair_only_stances_reach_the_chair_and_no_one_else() {
+    let app = App::with_public_read().await;
+    let secret = json!({"member": "FRA", "candidate": "rutte", "stance": "objects", "date": "2024-06-20",
+        "source": "SECRET-CONSULTATION-7", "reasons": ["SECRET-REASON"], "visibility": "chair_only"});
+    // Warm the board caches first; what others see must not change at all.
+    let before = everything_visible(&app, Some("observer")).await;
+    let (s, _) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            Some("chair"),
+            Some(secret),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(
+        everything_visible(&app, Some("chair"))
+            .await
+            .contains("SECRET-CONSULTATION-7")
+    );
+    let (_, chair_board) = app
+        .call(
+            "GET",
+            &c("/api/contests/{id}/status?as_of=2024-06-20"),
+            Some("chair"),
+            None,
+        )
+        .await;
+    let (_, public_board) = app
+        .call(
+            "GET",
+            &c("/api/contests/{id}/status?as_of=2024-06-20"),
+            Some("observer"),
+            None,
+        )
+        .await;
+    assert_ne!(
+        chair_board["board"], public_board["board"],
+        "the chair's board differs"
+    );
+    for role in [
+        None,
+        Some("observer"),
+        Some("analyst"),
+        Some("delegation:HUN"),
+        Some("delegation:ROU"),
+    ] {
+        let seen = everything_visible(&app, role).await;
+        assert!(!seen.contains("SECRET"), "{role:?} saw a chair_only stance");
+        assert!(
+            seen == before,
+            "{role:?} sees something new after a chair_only report"
+        );
+    }
+}
+
+impl App {
+    /// The status of a request whose body may never end (SSE).
+    async fn status_only(&self, method: &str, path: &str, role: Option<&str>) -> StatusCode {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder().method(method).uri(path);
+        if let Some(r) = role {
+            req = req.header(
+                "authorization",
+                format!("Bearer {}", self.token(r).unwrap()),
+            );
+        }
+        let req = req.body(axum::body::Body::empty()).unwrap();
+        concord_server::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap()
+            .status()
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_routes() {
+    let app = App::new().await;
+    let (s, doc) = app.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut documented = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    let mut routed: Vec<(String, String)> = concord_server::api::route_list()
+        .into_iter()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+    // Each documented path parameter is in its path, and each path's parameters are documented.
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for op in ops.as_object().unwrap().values() {
+            let params: Vec<&str> = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            let in_path: Vec<&str> = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .collect();
+            assert_eq!(params, in_path, "{path}");
+        }
+    }
+}
