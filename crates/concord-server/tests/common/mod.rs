@@ -33,7 +33,7 @@ pub struct App {
     pub clock: Arc<ManualClock>,
     pub tokens: HashMap<&'static str, String>,
     pub store: Arc<dyn Store>,
-    _dir: Option<tempfile::TempDir>,
+    pub _dir: Option<tempfile::TempDir>,
 }
 
 pub const ROLES: [&str; 5] = [
