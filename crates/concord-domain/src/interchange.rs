@@ -421,12 +421,23 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                         continue;
                     }
                 };
-                let Some(on) = e.deadline_date.as_deref().and_then(case_date) else {
-                    problems.push(
-                        Diagnostic::new(loc(format!("{path}.deadline_date")), "missing or not a date")
-                            .expected("YYYY-MM-DD"),
-                    );
-                    continue;
+                // Without `deadline_date` the deadline is the event's own date (a meeting
+                // held, a nomination period closing on the day it is reported).
+                let on = match e.deadline_date.as_deref() {
+                    None => date,
+                    Some(text) => match case_date(text) {
+                        Some(on) => on,
+                        None => {
+                            problems.push(
+                                Diagnostic::new(
+                                    loc(format!("{path}.deadline_date")),
+                                    format!("'{text}' is not a date"),
+                                )
+                                .expected("YYYY-MM-DD or YYYY-MM"),
+                            );
+                            continue;
+                        }
+                    },
                 };
                 if kind == MilestoneKind::TermEnd {
                     term_end = Some(term_end.map_or(on, |t: Date| t.min(on)));
