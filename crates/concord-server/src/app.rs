@@ -79,13 +79,16 @@ impl Default for ServerSettings {
     }
 }
 
+/// Looked-up tokens by hash: the principal (or `None` for an unknown or revoked token) and when.
+pub(crate) type TokenCache = HashMap<String, (Option<crate::auth::Principal>, Instant)>;
+
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub ledger: Ledger,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
-    pub(crate) tokens: Arc<Mutex<HashMap<String, (Option<crate::auth::Principal>, Instant)>>>,
+    pub(crate) tokens: Arc<Mutex<TokenCache>>,
     pub(crate) caches: Arc<crate::api::Caches>,
     /// Flipped once when the server begins a graceful shutdown: SSE streams end on it, so the
     /// shutdown is not held up by clients that never hang up.

@@ -92,7 +92,12 @@ pub struct Caches {
     heads: Mutex<HashMap<String, (u64, Instant)>>,
     /// Serialised boards per (contest, as_of, view, head); see [`board::status`].
     boards: Mutex<HashMap<BoardKey, board::CachedBoard>>,
+    /// The structural fold (no stances) per contest: the last structural seq it covers, the
+    /// head it was last checked against, and the fold.
+    structure: Mutex<HashMap<String, StructureEntry>>,
 }
+
+type StructureEntry = (u64, u64, std::sync::Arc<concord_domain::ContestState>);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BoardKey {

@@ -2,6 +2,8 @@
 //! record it (403, nothing written), then validated whole (422 with every problem at its JSON
 //! path and the near miss), then appended — durable before the 201 goes out.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -44,10 +46,45 @@ pub struct ReportIn {
     pub visibility: Option<String>,
 }
 
-/// Everything ever known about a contest (members and candidates are then checked at dates).
-pub(crate) async fn everything(state: &AppState, id: &str) -> Result<ContestState, ApiError> {
+/// Everything ever known about a contest except stances — members, candidates, conditions,
+/// procedures — which is all validation needs. Stance reports are most of the log and most of
+/// the writes, so leaving them out lets the fold be cached across writes: it is redone only
+/// when a structural event arrives.
+pub(crate) async fn everything(state: &AppState, id: &str) -> Result<Arc<ContestState>, ApiError> {
+    // The head known from the store's notifications: when the cached fold has seen it, no
+    // store read is needed at all.
+    let head = state.head(id).await?;
+    if let Some((_, checked, s)) = state
+        .caches
+        .structure
+        .lock()
+        .expect("structure lock")
+        .get(id)
+        && *checked == head
+    {
+        return Ok(Arc::clone(s));
+    }
     let events = state.ledger.events(id).await?;
-    ContestState::fold(&events, Date::MAX).map_err(ApiError::internal)
+    let is_structural = |e: &&Event| !matches!(e.kind, EventKind::StanceReported(_));
+    let last = events.iter().rev().find(is_structural).map_or(0, |e| e.seq);
+    let seen = events.last().map_or(0, |e| e.seq);
+    let mut cache = state.caches.structure.lock().expect("structure lock");
+    if let Some((structural, checked, s)) = cache.get_mut(id)
+        && *structural == last
+    {
+        *checked = (*checked).max(seen);
+        return Ok(Arc::clone(s));
+    }
+    drop(cache);
+    let structural: Vec<Event> = events.iter().filter(is_structural).cloned().collect();
+    let folded = Arc::new(ContestState::fold(&structural, Date::MAX).map_err(ApiError::internal)?);
+    state
+        .caches
+        .structure
+        .lock()
+        .expect("structure lock")
+        .insert(id.to_owned(), (last, seen, Arc::clone(&folded)));
+    Ok(folded)
 }
 
 /// May this principal record something on behalf of `member`?
