@@ -3,7 +3,7 @@
 //! measured in the same run, zero errors, and a count afterwards that every acknowledged write
 //! is in the store. Not a test: run it with `scripts/load.sh` (release build).
 //!
-//! `cargo run --release -p concord-server --example load -- [sqlite|postgres://…] [seconds]`
+//! `cargo run --release -p concord-server --example load -- [sqlite|postgres://…] [seconds] [writers]`
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +18,8 @@ use sqlx::{ConnectOptions, Connection};
 const CONTEST: &str = "nato-sg-2024";
 const SCENARIO: &str = include_str!("../../../scenarios/nato-sg-2024.toml");
 const READERS: usize = 32;
+/// Concurrent writers by default; by Little's law their count over the write rate is the mean
+/// latency, so the third argument trades throughput for p99.
 const WRITERS: usize = 64;
 
 struct Outcome {
@@ -121,6 +123,11 @@ fn main() {
         .unwrap_or(5)
         .clamp(1, 60);
     let run = Duration::from_secs(seconds);
+    let writers: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(WRITERS)
+        .clamp(1, 512);
     // Two workers: the targets are stated for two cores, and client and server share them.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -147,7 +154,7 @@ fn main() {
         tokio::spawn(concord_server::serve(listener, state, std::future::pending()));
         let client = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
 
-        println!("store: {}; {seconds} s per phase; {READERS} readers, {WRITERS} writers", if database.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+        println!("store: {}; {seconds} s per phase; {READERS} readers, {writers} writers", if database.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
         let raw = raw_sqlite_rate(dir.path(), run).await;
         println!("raw SQLite (WAL, synchronous=FULL, 1 row/txn): {raw:.0} rows/s");
 
@@ -172,7 +179,7 @@ fn main() {
         let url = format!("{base}/api/contests/{contest}/reports");
         let members = ["USA", "DEU", "FRA", "ITA", "ESP", "POL", "TUR", "GBR"];
         let (c, t) = (client.clone(), analyst.clone());
-        let writes = hammer(WRITERS, run, move |i| {
+        let writes = hammer(writers, run, move |i| {
             let (c, t, u) = (c.clone(), t.clone(), url.clone());
             let body = serde_json::json!({"member": members[i as usize % members.len()], "candidate": "rutte",
                 "stance": "supports", "date": "2024-06-20", "attribution": "anonymous",
