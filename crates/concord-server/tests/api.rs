@@ -182,6 +182,25 @@ async fn anonymous_reading_is_a_server_setting() {
         )
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    // Refused for who it is before anything is said about the body.
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            None,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            Some("observer"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     let (s, _) = app
         .call("GET", &c("/api/contests/{id}/verify"), None, None)
         .await;

@@ -1,5 +1,7 @@
 //! The JSON body extractor: a body that does not parse is answered in the one error shape, with
-//! the JSON path of the first bad field, instead of axum's plain-text rejection.
+//! the JSON path of the first bad field, instead of axum's plain-text rejection. Parsing waits
+//! for [`JsonBody::parse`], so a handler checks the caller's role first: a caller who may not
+//! write hears 401/403, not what is wrong with a body it may not send.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -7,26 +9,14 @@ use serde::de::DeserializeOwned;
 
 use crate::{ApiError, AppState};
 
-/// A JSON request body of type `T`.
-pub struct JsonBody<T>(pub T);
+/// A JSON request body of type `T`, read (within the size limit) but not yet parsed.
+pub struct JsonBody<T>(Bytes, std::marker::PhantomData<T>);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge(format!(
-                    "the request body is larger than {} bytes",
-                    state.settings.body_limit
-                ))
-            } else {
-                ApiError::Malformed(e.body_text())
-            }
-        })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+impl<T: DeserializeOwned> JsonBody<T> {
+    pub fn parse(&self) -> Result<T, ApiError> {
+        let de = &mut serde_json::Deserializer::from_slice(&self.0);
         match serde_path_to_error::deserialize(de) {
-            Ok(v) => Ok(JsonBody(v)),
+            Ok(v) => Ok(v),
             Err(e) => {
                 let path = e.path().to_string();
                 let path = if path == "." {
@@ -44,5 +34,23 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                 }
             }
         }
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge(format!(
+                    "the request body is larger than {} bytes",
+                    state.settings.body_limit
+                ))
+            } else {
+                ApiError::Malformed(e.body_text())
+            }
+        })?;
+        Ok(JsonBody(bytes, std::marker::PhantomData))
     }
 }

@@ -121,9 +121,10 @@ pub async fn open(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
-    JsonBody(o): JsonBody<OpenIn>,
+    body: JsonBody<OpenIn>,
 ) -> Result<(StatusCode, Json<ProcedureOut>), ApiError> {
     who.require(&["chair"], "open a silence procedure")?;
+    let o = body.parse()?;
     let s = everything(&state, &id).await?;
     let now = state.now();
     let mut problems = Diagnostics::default();
@@ -211,9 +212,10 @@ pub async fn break_silence(
     State(state): State<AppState>,
     who: Principal,
     Path((id, pid)): Path<(String, String)>,
-    JsonBody(b): JsonBody<BreakIn>,
+    body: JsonBody<BreakIn>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     who.require(&["chair", "delegation"], "break silence")?;
+    let b = body.parse()?;
     let member = match (&who.role, &b.member) {
         (Role::Delegation(own), None) => own.clone(),
         (Role::Delegation(own), Some(m)) if m != own => {
@@ -286,9 +288,10 @@ pub async fn withdraw(
     State(state): State<AppState>,
     who: Principal,
     Path((id, pid)): Path<(String, String)>,
-    JsonBody(w): JsonBody<WithdrawIn>,
+    body: JsonBody<WithdrawIn>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     who.require(&["chair"], "withdraw a silence procedure")?;
+    let w = body.parse()?;
     let p = one(&state, &who, &id, &pid).await?;
     let now = state.now();
     if !p.accepts_break_at(now) {

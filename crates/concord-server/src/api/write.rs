@@ -220,9 +220,10 @@ pub async fn post_report(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
-    JsonBody(r): JsonBody<ReportIn>,
+    body: JsonBody<ReportIn>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     who.require(&["chair", "delegation", "analyst"], "record reports")?;
+    let r = body.parse()?;
     may_speak_for(&who, &r.member, "report")?;
     let mut problems = Diagnostics::default();
     let visibility = match r.visibility.as_deref() {
@@ -332,9 +333,10 @@ pub async fn post_condition(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
-    JsonBody(c): JsonBody<ConditionIn>,
+    body: JsonBody<ConditionIn>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     who.require(&["chair", "delegation", "analyst"], "record conditions")?;
+    let c = body.parse()?;
     may_speak_for(&who, &c.member, "set conditions")?;
     let s = everything(&state, &id).await?;
     let mut problems = Diagnostics::default();
@@ -406,9 +408,10 @@ pub async fn post_commitment(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
-    JsonBody(c): JsonBody<CommitmentIn>,
+    body: JsonBody<CommitmentIn>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     who.require(&["chair", "analyst"], "record commitments")?;
+    let c = body.parse()?;
     let s = everything(&state, &id).await?;
     let mut problems = Diagnostics::default();
     let date = parse_date(&state, &mut problems, &c.date);
