@@ -121,20 +121,19 @@ impl Ledger {
     /// store with whatever was appended since (by this process or any other).
     pub async fn events(&self, contest: &str) -> Result<Arc<Vec<Event>>, LedgerError> {
         let known = self.cached(contest);
-        let after = known.last().map_or(0, |e| e.seq);
-        let fresh = self.store.read(contest, after).await?;
+        let known_len = known.len();
+        // Seqs are dense from 1, so the cached length is the last seq seen.
+        let fresh = self.store.read(contest, known_len as u64).await?;
         if fresh.is_empty() {
             if known.is_empty() {
                 return Err(LedgerError::UnknownContest(contest.to_owned()));
             }
             return Ok(known);
         }
-        let mut all = Vec::with_capacity(known.len() + fresh.len());
-        all.extend(known.iter().cloned());
-        for stored in &fresh {
-            all.push(decode(stored)?);
-        }
-        Ok(self.remember(contest, all))
+        let decoded = fresh.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        // Let go of our handle so the cache can usually grow in place rather than be copied.
+        drop(known);
+        Ok(self.extend_cache(contest, known_len, decoded))
     }
 
     fn cached(&self, contest: &str) -> Arc<Vec<Event>> {
@@ -145,12 +144,15 @@ impl Ledger {
             .unwrap_or_default()
     }
 
-    /// Keeps `events` if they extend what is cached (a racing reader may have got further).
-    fn remember(&self, contest: &str, events: Vec<Event>) -> Arc<Vec<Event>> {
+    /// Adds `fresh` (the events after the first `from_len`) to the cache, skipping any that a
+    /// racing reader already added; returns the cached log.
+    fn extend_cache(&self, contest: &str, from_len: usize, fresh: Vec<Event>) -> Arc<Vec<Event>> {
         let mut cache = self.cache.lock().expect("cache lock");
         let entry = cache.entry(contest.to_owned()).or_default();
-        if events.len() > entry.events.len() {
-            entry.events = Arc::new(events);
+        let have = entry.events.len();
+        if have >= from_len && have - from_len < fresh.len() {
+            // Copies the log only while a reader still holds the previous version.
+            Arc::make_mut(&mut entry.events).extend(fresh.into_iter().skip(have - from_len));
         }
         Arc::clone(&entry.events)
     }
@@ -191,7 +193,7 @@ impl Ledger {
         let stored: Vec<_> = sealed.iter().map(encode).collect();
         match self.store.append(contest, 0, stored).await {
             Ok(_) => {
-                self.remember(contest, sealed.clone());
+                self.extend_cache(contest, 0, sealed.clone());
                 Ok(sealed)
             }
             Err(StoreError::Conflict { .. }) => Err(LedgerError::ContestExists(contest.to_owned())),
@@ -208,7 +210,9 @@ impl Ledger {
         recorded_at: Timestamp,
     ) -> Result<Vec<Event>, LedgerError> {
         // Make sure the contest exists (and the cache holds its head) before queueing.
-        self.events(contest).await?;
+        if self.cached(contest).is_empty() {
+            self.events(contest).await?;
+        }
         let (reply, answer) = oneshot::channel();
         let request = Request {
             events,
@@ -249,19 +253,18 @@ impl Ledger {
 
     /// Seals every request's events in queue order and appends them in one transaction.
     async fn commit(&self, contest: &str, batch: Vec<Request>) {
-        let head = match self.events(contest).await {
-            Ok(events) => events,
-            Err(e) => {
-                let message = e.to_string();
-                for r in batch {
-                    let _ = r.reply.send(Err(LedgerError::Store(StoreError::Backend(
-                        message.clone(),
-                    ))));
-                }
-                return;
-            }
-        };
+        // This task is the contest's only writer in this process, so the cache holds the head;
+        // another process appending meanwhile is caught by the store's length check.
+        let mut head = self.cached(contest);
+        if head.is_empty() {
+            head = match self.events(contest).await {
+                Ok(events) => events,
+                Err(e) => return fail_all(batch, &e),
+            };
+        }
+        let head_len = head.len();
         let mut prev = head.last().map(|e| (e.seq, e.hash.clone()));
+        drop(head);
         let mut sealed_per_request = Vec::with_capacity(batch.len());
         let mut all = Vec::new();
         for request in &batch {
@@ -272,37 +275,24 @@ impl Ledger {
             all.extend(sealed.iter().map(encode));
             sealed_per_request.push(sealed);
         }
-        let result = self.store.append(contest, head.len() as u64, all).await;
-        match result {
+        match self.store.append(contest, head_len as u64, all).await {
             Ok(_) => {
-                let mut extended = Vec::with_capacity(head.len() + sealed_per_request.len());
-                extended.extend(head.iter().cloned());
-                for sealed in &sealed_per_request {
-                    extended.extend(sealed.iter().cloned());
-                }
-                self.remember(contest, extended);
+                let appended: Vec<Event> = sealed_per_request.iter().flatten().cloned().collect();
+                self.extend_cache(contest, head_len, appended);
                 for (request, sealed) in batch.into_iter().zip(sealed_per_request) {
                     let _ = request.reply.send(Ok(sealed));
                 }
             }
             Err(StoreError::Conflict { .. }) => {
-                // Another writer got there first; the next read tops the cache up.
+                // Another writer got there first: top the cache up so a retry starts from it.
+                let _ = self.events(contest).await;
                 for request in batch {
                     let _ = request.reply.send(Err(LedgerError::Conflict {
                         contest: contest.to_owned(),
                     }));
                 }
             }
-            Err(e) => {
-                let message = e.to_string();
-                for request in batch {
-                    let _ = request
-                        .reply
-                        .send(Err(LedgerError::Store(StoreError::Backend(
-                            message.clone(),
-                        ))));
-                }
-            }
+            Err(e) => fail_all(batch, &LedgerError::Store(e)),
         }
     }
 
@@ -331,6 +321,18 @@ impl Ledger {
             }
         }
         Ok(verify_chain(&events).map(|()| events.len() as u64))
+    }
+}
+
+/// Answers every request of a batch that could not be written with the same error.
+fn fail_all(batch: Vec<Request>, error: &LedgerError) {
+    let message = error.to_string();
+    for request in batch {
+        let _ = request
+            .reply
+            .send(Err(LedgerError::Store(StoreError::Backend(
+                message.clone(),
+            ))));
     }
 }
 
