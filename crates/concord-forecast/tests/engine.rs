@@ -387,11 +387,105 @@ fn the_bundled_scenario_yields_the_articles_holds() {
     assert!(f.candidates[0].wins.p > 0.5);
 }
 
+/// The `(x, y, text)` of every `<text>` element of a plotters SVG.
+fn svg_texts(svg: &str) -> Vec<(i32, i32, String)> {
+    let attr = |tag: &str, name: &str| -> i32 {
+        // Split on "<text ", so the first attribute has lost its leading space.
+        let tag = format!(" {tag}");
+        let at = tag.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3;
+        let v = tag[at..].split('"').next().unwrap_or_default();
+        v.parse().unwrap_or_else(|_| panic!("{name}={v} in {tag}"))
+    };
+    svg.split("<text ")
+        .skip(1)
+        .map(|chunk| {
+            let (tag, rest) = chunk.split_once('>').expect("closed tag");
+            let text = rest.split("</text>").next().unwrap_or_default().trim();
+            (attr(tag, "x"), attr(tag, "y"), text.to_owned())
+        })
+        .collect()
+}
+
+/// The `(x, y, width, height)` of every `<rect>` of a plotters SVG.
+fn svg_rects(svg: &str) -> Vec<(i32, i32, i32, i32)> {
+    svg.split("<rect ")
+        .skip(1)
+        .map(|chunk| {
+            let tag = chunk.split('>').next().unwrap_or_default();
+            let attr = |name: &str| -> i32 {
+                let at = tag.find(&format!("{name}=\"")).expect("attribute") + name.len() + 2;
+                tag[at..]
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+                    .parse()
+                    .expect("a number")
+            };
+            (attr("x"), attr("y"), attr("width"), attr("height"))
+        })
+        .collect()
+}
+
+/// What a reader checks first: each outcome's name sits level with its own bar, to its left,
+/// with its value just past the bar's end; rows run top to bottom in the table's order; and
+/// the milestones are named, with their probability, not just dated.
 #[test]
-fn the_chart_is_an_svg_with_the_milestones() {
+fn the_chart_reads_at_a_glance() {
     let f = forecast(&nato(), &Params::v1(), &config(5_000, 0)).expect("runs");
     let svg = concord_forecast::chart::svg(&f).expect("draws");
     assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
-    assert!(svg.contains("2024-07-09"));
-    assert!(svg.contains("Mark Rutte"));
+    let texts = svg_texts(&svg);
+    let rects = svg_rects(&svg);
+    let mut rows: Vec<(String, f64)> = f
+        .candidates
+        .iter()
+        .map(|c| (c.name.clone(), c.wins.p))
+        .collect();
+    rows.push(("another candidate".into(), f.another_candidate.p));
+    rows.push(("nobody by the horizon".into(), f.none_by_horizon.p));
+    let mut last_y = i32::MIN;
+    for (name, p) in &rows {
+        let &(lx, ly, _) = texts
+            .iter()
+            .find(|(_, _, t)| t == name)
+            .unwrap_or_else(|| panic!("no label '{name}'"));
+        assert!(ly > last_y, "'{name}' is not below the row before it");
+        last_y = ly;
+        // Its bar: the rectangle starting just right of the label whose middle is the
+        // label's y (the track is drawn first, then the bar, so take the last such).
+        let &(bx, _, bw, _) = rects
+            .iter()
+            .rev()
+            .find(|(x, y, _, h)| {
+                *x > lx && *x - lx < 20 && *y < ly && ly < y + h && (y + h / 2 - ly).abs() <= 1
+            })
+            .unwrap_or_else(|| panic!("no bar level with '{name}' at y={ly}"));
+        let value = format!("{:.1} %", 100.0 * p);
+        let &(vx, _, _) = texts
+            .iter()
+            .find(|(_, y, t)| *t == value && *y == ly)
+            .unwrap_or_else(|| panic!("no value '{value}' level with '{name}'"));
+        assert!(
+            vx >= bx + bw && vx - (bx + bw) < 20,
+            "'{value}' is not at the end of its bar"
+        );
+    }
+    // The summit is named as the hard deadline, with its probability.
+    let summit = f
+        .milestones
+        .iter()
+        .find(|m| m.date.to_string() == "2024-07-09")
+        .expect("summit");
+    let value = format!("hard deadline, 9 Jul: {:.1} %", 100.0 * summit.decided_by.p);
+    let name = texts
+        .iter()
+        .find(|(_, _, t)| t == "Washington summit")
+        .expect("the summit is named");
+    assert!(
+        texts
+            .iter()
+            .any(|(x, y, t)| *t == value && *x == name.0 && *y > name.1),
+        "no '{value}' under the summit's name in {:?}",
+        texts.iter().map(|t| &t.2).collect::<Vec<_>>()
+    );
 }
