@@ -189,7 +189,7 @@ pub(super) async fn board(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state)?;
+    let as_of = q.date(&state, &id).await?;
     let (first, last) = date_range(&state, &id, who.view()).await?;
     let folded = folded(&state, &id, as_of, &who).await?;
     let view = StatusView::build(&folded).map_err(ApiError::internal)?;
@@ -220,8 +220,28 @@ pub(super) async fn board(
         .iter()
         .map(|m| (m.code.clone(), m.name.clone()))
         .collect();
+    // The forecast's headline on the board itself, so the page answers "how likely before the
+    // hard deadline" too; the Forecast tab has the rest. Only while undecided.
+    let outlook = if folded.decision.is_none() && !view.candidates.is_empty() {
+        let f = super::forecast::baseline(&state, &id, as_of, &who).await?;
+        let d = &f.1;
+        let label = folded
+            .milestones
+            .iter()
+            .find(|m| m.date == d.hard_deadline)
+            .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
+        Some(minijinja::context! {
+            label => label,
+            date => d.hard_deadline.to_string(),
+            p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
+            se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
+        })
+    } else {
+        None
+    };
     let ctx = minijinja::context! {
         id => id,
+        outlook => outlook,
         view => minijinja::value::Serde(&view),
         rows => rows,
         names => minijinja::value::Serde(&members_named),
@@ -245,7 +265,7 @@ pub(super) async fn cell(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state)?;
+    let as_of = q.date(&state, &id).await?;
     let folded = folded(&state, &id, as_of, &who).await?;
     let view = StatusView::build(&folded).map_err(ApiError::internal)?;
     let name_of = |cid: &str| {
@@ -258,8 +278,28 @@ pub(super) async fn cell(
             ApiError::NotFound(format!("no cell {member} × {candidate} on {as_of}")).into(),
         );
     };
+    // The forecast's headline on the board itself, so the page answers "how likely before the
+    // hard deadline" too; the Forecast tab has the rest. Only while undecided.
+    let outlook = if folded.decision.is_none() && !view.candidates.is_empty() {
+        let f = super::forecast::baseline(&state, &id, as_of, &who).await?;
+        let d = &f.1;
+        let label = folded
+            .milestones
+            .iter()
+            .find(|m| m.date == d.hard_deadline)
+            .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
+        Some(minijinja::context! {
+            label => label,
+            date => d.hard_deadline.to_string(),
+            p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
+            se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
+        })
+    } else {
+        None
+    };
     let ctx = minijinja::context! {
         id => id,
+        outlook => outlook,
         view => minijinja::value::Serde(&view),
         cell => minijinja::value::Serde(cell_view(&folded, cell, &name_of)),
         member_name => folded.member(&member).map(|m| m.name.clone()),

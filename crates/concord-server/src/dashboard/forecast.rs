@@ -45,7 +45,7 @@ fn cache() -> &'static Mutex<HashMap<Key, Baseline>> {
 }
 
 /// The baseline forecast of a contest on a date as `who` may see it.
-async fn baseline(
+pub(super) async fn baseline(
     state: &AppState,
     id: &str,
     as_of: Date,
@@ -82,7 +82,7 @@ pub(super) async fn forecast_page(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state)?;
+    let as_of = q.date(&state, &id).await?;
     let base = baseline(&state, &id, as_of, &who).await?;
     let title = title(&state, &id, as_of, &who).await?;
     let ctx = minijinja::context! {
@@ -109,7 +109,7 @@ pub(super) async fn chart(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state)?;
+    let as_of = q.date(&state, &id).await?;
     let base = baseline(&state, &id, as_of, &who).await?;
     let svg = concord_forecast::chart::svg(&base.1).map_err(ApiError::internal)?;
     Ok((
@@ -197,7 +197,8 @@ pub(super) async fn whatif_page(
     let as_of = AsOfQuery {
         as_of: q.as_of.clone(),
     }
-    .date(&state)?;
+    .date(&state, &id)
+    .await?;
     let base = baseline(&state, &id, as_of, &who).await?;
     let (input, baseline) = (&base.0, &base.1);
     let mut error = None;

@@ -263,16 +263,20 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The `as_of` of a page: the query's date, else today on the server's clock.
+/// The `as_of` of a page: the query's date; else the contest's featured date (the day a
+/// newcomer should see first, e.g. the defining article's for a bundled scenario); else today
+/// on the server's clock.
 #[derive(Deserialize, Default)]
 pub(crate) struct AsOfQuery {
     pub as_of: Option<String>,
 }
 
 impl AsOfQuery {
-    fn date(&self, state: &AppState) -> Result<jiff::civil::Date, ApiError> {
+    async fn date(&self, state: &AppState, contest: &str) -> Result<jiff::civil::Date, ApiError> {
         match self.as_of.as_deref().filter(|s| !s.is_empty()) {
-            None => Ok(state.today()),
+            None => Ok(featured_date(state, contest)
+                .await
+                .unwrap_or_else(|| state.today())),
             Some(s) => s.parse().map_err(|_| {
                 ApiError::at(
                     "as_of",
@@ -280,5 +284,14 @@ impl AsOfQuery {
                 )
             }),
         }
+    }
+}
+
+/// The date a contest asks to be shown on first, from its opening event.
+async fn featured_date(state: &AppState, contest: &str) -> Option<jiff::civil::Date> {
+    let events = state.ledger.events(contest).await.ok()?;
+    match &events.first()?.kind {
+        concord_domain::EventKind::ContestOpened { contest } => contest.featured_date,
+        _ => None,
     }
 }

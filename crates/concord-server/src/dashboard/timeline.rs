@@ -87,7 +87,7 @@ pub(super) async fn timeline(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state)?;
+    let as_of = q.date(&state, &id).await?;
     let (series, milestones, first, last) = series(&state, &id, &who).await?;
     let folded = folded(&state, &id, as_of, &who).await?;
     let ctx = minijinja::context! {
