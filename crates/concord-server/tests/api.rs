@@ -66,6 +66,19 @@ async fn every_role_against_every_endpoint() {
         ("GET", "/api/contests/{id}/events/stream", None, READ),
         (
             "GET",
+            "/api/contests/{id}/forecast?as_of=2024-06-01&trials=300",
+            None,
+            READ,
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/whatif",
+            Some(json!({"as_of": "2024-06-01", "trials": 300,
+                "edits": [{"edit": "withdraw", "candidate": "iohannis"}]})),
+            READ,
+        ),
+        (
+            "GET",
             "/api/contests/{id}/verify",
             None,
             [401, 200, 403, 403, 403, 403],
@@ -537,4 +550,292 @@ async fn the_openapi_document_lists_exactly_the_routes() {
             assert_eq!(params, in_path, "{path}");
         }
     }
+}
+
+/// One request's status and raw body bytes: "byte-identical" means bytes, not parsed JSON.
+async fn raw(
+    app: &App,
+    method: &str,
+    path: &str,
+    role: &str,
+    body: Option<Value>,
+) -> (u16, Vec<u8>) {
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(c(path))
+        .header(
+            "authorization",
+            format!("Bearer {}", app.token(role).unwrap()),
+        );
+    let body = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            axum::body::Body::from(serde_json::to_vec(&b).unwrap())
+        }
+        None => axum::body::Body::empty(),
+    };
+    let resp = concord_server::router(app.state.clone())
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    (status, bytes.to_vec())
+}
+
+const FORECAST: &str = "/api/contests/{id}/forecast?as_of=2024-06-20&trials=1000&seed=7";
+
+fn whatif_body() -> Value {
+    json!({"as_of": "2024-06-20", "trials": 1000, "seed": 7,
+        "edits": [{"edit": "move_deadline", "kind": "hard_deadline", "to": "2024-07-31"}]})
+}
+
+#[tokio::test]
+async fn a_forecast_is_computed_only_from_what_the_role_may_see() {
+    let app = App::new().await;
+    let readers = ["observer", "analyst", "delegation:HUN", "delegation:ROU"];
+    let mut before = Vec::new();
+    for role in readers {
+        let f = raw(&app, "GET", FORECAST, role, None).await;
+        let w = raw(
+            &app,
+            "POST",
+            "/api/contests/{id}/whatif",
+            role,
+            Some(whatif_body()),
+        )
+        .await;
+        assert_eq!((f.0, w.0), (200, 200), "{role}");
+        before.push((f, w));
+    }
+    let chair_before = raw(&app, "GET", FORECAST, "chair", None).await;
+    assert_eq!(chair_before.0, 200);
+    // A confidential objection from a member that publicly supports Rutte.
+    let secret = json!({"member": "FRA", "candidate": "rutte", "stance": "objects",
+        "date": "2024-06-20", "source": "SECRET-CONSULTATION-8", "visibility": "chair_only"});
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/reports"),
+            Some("chair"),
+            Some(secret),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    for (role, (f, w)) in readers.iter().zip(&before) {
+        // The head moved, so these are computed afresh, not served from the cache.
+        let f_after = raw(&app, "GET", FORECAST, role, None).await;
+        let w_after = raw(
+            &app,
+            "POST",
+            "/api/contests/{id}/whatif",
+            role,
+            Some(whatif_body()),
+        )
+        .await;
+        assert!(
+            f_after == *f,
+            "{role}'s forecast changed after a chair_only report"
+        );
+        assert!(
+            w_after == *w,
+            "{role}'s what-if changed after a chair_only report"
+        );
+    }
+    let chair_after = raw(&app, "GET", FORECAST, "chair", None).await;
+    assert_eq!(chair_after.0, 200);
+    assert_ne!(
+        chair_after.1, chair_before.1,
+        "the chair's forecast counts the objection"
+    );
+    let f: Value = serde_json::from_slice(&chair_after.1).unwrap();
+    assert!(
+        f.to_string().contains("FRA"),
+        "FRA's hold is in the chair's forecast: {f}"
+    );
+}
+
+/// `v` as a client reads it: through JSON text, whose parse may round the last digit of a float.
+fn as_parsed(v: &impl serde::Serialize) -> Value {
+    serde_json::from_slice(&serde_json::to_vec(v).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_forecast_and_whatif_match_the_engine_run_directly() {
+    use concord_forecast::{Edit, ForecastInput, Params, RunConfig};
+    let app = App::new().await;
+    let as_of: jiff::civil::Date = "2024-06-01".parse().unwrap();
+    let state = app
+        .state
+        .ledger
+        .state(CONTEST, as_of, concord_ledger::View::Chair)
+        .await
+        .unwrap();
+    let input = ForecastInput::from_state(&state, as_of);
+    let params = Params::v1();
+    let config = RunConfig {
+        trials: 1000,
+        seed: 11,
+        sensitivity_trials: params.run.sensitivity_trials,
+    };
+    let direct = concord_forecast::forecast(&input, &params, &config).unwrap();
+    let (s, v) = app
+        .call(
+            "GET",
+            &c("/api/contests/{id}/forecast?as_of=2024-06-01&trials=1000&seed=11"),
+            Some("chair"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, as_parsed(&direct));
+
+    let edits = [
+        Edit::Withdraw {
+            candidate: "Klaus Iohannis".to_owned(),
+        },
+        Edit::Lift {
+            member: "HUN".to_owned(),
+            candidate: None,
+        },
+    ];
+    let direct = concord_forecast::whatif(
+        &input,
+        &edits,
+        &params,
+        &RunConfig {
+            sensitivity_trials: 0,
+            ..config
+        },
+    )
+    .unwrap();
+    // The form keyed by the edit's name, and a candidate by id, mean the same.
+    for body in [
+        json!({"as_of": "2024-06-01", "trials": 1000, "seed": 11, "edits": [
+            {"edit": "withdraw", "candidate": "iohannis"}, {"edit": "lift", "member": "HUN"}]}),
+        json!({"as_of": "2024-06-01", "trials": 1000, "seed": 11, "edits": [
+            {"withdraw": {"candidate": "Klaus Iohannis"}}, {"lift": {"member": "HUN", "candidate": null}}]}),
+    ] {
+        let (s, v) = app
+            .call(
+                "POST",
+                &c("/api/contests/{id}/whatif"),
+                Some("chair"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v, as_parsed(&direct));
+    }
+}
+
+#[tokio::test]
+async fn bad_whatifs_name_every_problem_at_its_path_with_the_near_miss() {
+    let app = App::new().await;
+    let body = json!({"as_of": "2024-06-01", "trials": 0, "edits": [
+        {"edit": "lift", "member": "HUNG"},
+        {"withdraw": {"candidate": "iohanis"}},
+        {"edit": "lfit", "member": "HUN"},
+        {"edit": "move_deadline", "kind": "hard_deadlin", "to": "soon"},
+        {"edit": "commit", "candidate": "rutte", "member": "TUR", "count": 0, "mebmer": "x"},
+    ]});
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/whatif"),
+            Some("observer"),
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let problems = v["error"]["problems"].as_array().unwrap();
+    let find = |path: &str| {
+        problems
+            .iter()
+            .find(|p| p["path"] == path)
+            .unwrap_or_else(|| panic!("no problem at {path}: {v}"))
+    };
+    assert_eq!(
+        find("$.edits[0].member")["message"],
+        "unknown member 'HUNG'"
+    );
+    assert_eq!(find("$.edits[0].member")["did_you_mean"], "HUN");
+    assert_eq!(
+        find("$.edits[1].withdraw.candidate")["did_you_mean"],
+        "iohannis"
+    );
+    assert_eq!(find("$.edits[2].edit")["did_you_mean"], "lift");
+    assert_eq!(find("$.edits[3].kind")["did_you_mean"], "hard_deadline");
+    find("$.edits[3].to");
+    find("$.edits[4].count");
+    assert_eq!(find("$.edits[4].mebmer")["did_you_mean"], "member");
+    find("$.trials");
+
+    // Well-formed, but not what the contest is on that date.
+    let (s, v) = app
+        .call(
+            "POST",
+            &c("/api/contests/{id}/whatif"),
+            Some("observer"),
+            Some(json!({"as_of": "2024-06-01", "trials": 300, "edits": [
+                {"edit": "withdraw", "candidate": "iohannis"}, {"edit": "lift", "member": "NLD"}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["problems"][0]["path"], "$.edits[1]", "{v}");
+    for (body, path) in [
+        (json!({"edits": []}), "$.edits"),
+        (
+            json!({"edits": [{"edit": "withdraw", "candidate": "iohannis"}], "seed": -1}),
+            "$.seed",
+        ),
+        (json!({"edits": [], "colour": "blue"}), "$.colour"),
+    ] {
+        let (s, v) = app
+            .call(
+                "POST",
+                &c("/api/contests/{id}/whatif"),
+                Some("observer"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["problems"][0]["path"], path, "{v}");
+    }
+
+    for (query, path) in [
+        ("trials=2000000", "trials"),
+        ("trials=0", "trials"),
+        ("seed=x", "seed"),
+        ("as_of=soon", "as_of"),
+    ] {
+        let (s, v) = app
+            .call(
+                "GET",
+                &c(&format!("/api/contests/{{id}}/forecast?{query}")),
+                Some("observer"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {v}");
+        assert_eq!(v["error"]["problems"][0]["path"], path, "{v}");
+    }
+    // Once decided there is nothing to forecast; an unknown contest is not found.
+    let (s, v) = app
+        .call(
+            "GET",
+            &c("/api/contests/{id}/forecast?as_of=2024-06-27&trials=300"),
+            Some("observer"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["error"]["code"], "decided");
+    let (s, _) = app
+        .call("GET", "/api/contests/nope/forecast", Some("observer"), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -135,10 +135,11 @@ async fn graceful_shutdown_finishes_and_ends_streams() {
 
 #[tokio::test]
 async fn postgres_smoke_roles_and_silence() {
-    let Some(url) = common::pg_url().await else {
+    // Declared first, so dropped last: after the app's pools are gone.
+    let Some(db) = common::pg_database().await else {
         return;
     };
-    let app = App::over(common::pg_store(&url).await, None, true, false).await;
+    let app = App::over(common::pg_store(&db.url).await, None, true, false).await;
     let path = format!("/api/contests/{CONTEST}/reports");
     let (s, _) = app
         .call(
@@ -201,11 +202,12 @@ async fn postgres_smoke_roles_and_silence() {
 
 #[tokio::test]
 async fn two_instances_on_one_postgres_database_share_the_stream() {
-    let Some(url) = common::pg_url().await else {
+    // Declared first, so dropped last: after the app's pools are gone.
+    let Some(db) = common::pg_database().await else {
         return;
     };
-    let first = App::over(common::pg_store(&url).await, None, true, false).await;
-    let mut second = App::over(common::pg_store(&url).await, None, false, false).await;
+    let first = App::over(common::pg_store(&db.url).await, None, true, false).await;
+    let mut second = App::over(common::pg_store(&db.url).await, None, false, false).await;
     second.tokens = first.tokens.clone();
     let base_first = spawn(first.state.clone()).await;
     let base_second = spawn(second.state.clone()).await;

@@ -71,7 +71,7 @@ pub struct CachedBoard {
 }
 
 /// The first deadline at which a procedure visible in `state` would change on its own.
-fn next_change(state: &ContestState, now: Timestamp) -> Option<Timestamp> {
+pub(crate) fn next_change(state: &ContestState, now: Timestamp) -> Option<Timestamp> {
     state
         .procedures
         .iter()

@@ -2,6 +2,7 @@
 
 mod board;
 pub mod body;
+pub mod forecast;
 pub mod openapi;
 pub mod procedures;
 mod read;
@@ -83,6 +84,8 @@ fn table() -> Table {
             procedures::withdraw,
         )
         .get("/api/contests/{id}/events/stream", stream::stream)
+        .get("/api/contests/{id}/forecast", forecast::forecast)
+        .post("/api/contests/{id}/whatif", forecast::whatif)
 }
 
 /// What the server remembers between requests, all of it derivable from the store.
@@ -95,6 +98,9 @@ pub struct Caches {
     /// The structural fold (no stances) per contest: the last structural seq it covers, the
     /// head it was last checked against, and the fold.
     structure: Mutex<HashMap<String, StructureEntry>>,
+    /// Baseline forecasts per (contest, as_of, view, head, trials, seed); see
+    /// [`forecast::forecast`].
+    forecasts: Mutex<forecast::ForecastCache>,
 }
 
 type StructureEntry = (u64, u64, std::sync::Arc<concord_domain::ContestState>);

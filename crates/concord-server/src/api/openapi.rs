@@ -14,6 +14,12 @@ fn op(summary: &str, roles: &str, params: &[&str], body: Option<&str>, ok: &str)
             "after" => json!({"name": "after", "in": "query", "required": false,
                 "description": "send the events after this sequence number first (or Last-Event-ID)",
                 "schema": {"type": "integer"}}),
+            "trials" => json!({"name": "trials", "in": "query", "required": false,
+                "description": "Monte Carlo trials, 1 to 1000000 (default 20000; the CLI's default is 200000)",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}}),
+            "seed" => json!({"name": "seed", "in": "query", "required": false,
+                "description": "random seed (default the parameter file's): same seed, same numbers",
+                "schema": {"type": "integer", "minimum": 0}}),
             name => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
         })
         .collect();
@@ -74,7 +80,22 @@ pub fn spec() -> Value {
                     "deadline": {"type": "string", "example": "2024-06-26T12:00:00+02:00[Europe/Brussels]"},
                     "time_zone": {"type": "string", "example": "Europe/Brussels"}}},
                 "Break": {"type": "object", "required": ["statement"], "properties": {"member": {"type": "string"}, "statement": {"type": "string"}}},
-                "Withdraw": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
+                "Withdraw": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+                "Edit": {"type": "object", "required": ["edit"],
+                    "description": "One edit, in the shape the answer's `edits` echo. Candidates by id or name, members by code. The form keyed by the edit's name is accepted too: {\"lift\": {\"member\": \"HUN\"}}.",
+                    "properties": {
+                        "edit": {"type": "string", "enum": ["lift", "withdraw", "commit", "move_deadline"]},
+                        "member": {"type": "string", "example": "HUN", "description": "lift, commit"},
+                        "candidate": {"type": "string", "example": "rutte", "description": "lift (optional: every hold of the member), withdraw, commit"},
+                        "count": {"type": "integer", "minimum": 1, "description": "commit: how many more of the member's conditions are met (default 1)"},
+                        "kind": {"type": "string", "enum": ["target", "meeting", "hard_deadline", "term_end"], "description": "move_deadline"},
+                        "to": {"type": "string", "format": "date", "description": "move_deadline"}},
+                    "example": {"edit": "lift", "member": "HUN", "candidate": "rutte"}},
+                "WhatIf": {"type": "object", "required": ["edits"], "properties": {
+                    "as_of": {"type": "string", "format": "date", "description": "default today"},
+                    "edits": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Edit"}, "description": "applied in order"},
+                    "trials": {"type": "integer", "minimum": 1, "maximum": 1_000_000, "description": "default 20000"},
+                    "seed": {"type": "integer", "minimum": 0}}}
             }
         },
         "security": [{"bearer": []}, {}],
@@ -103,7 +124,9 @@ pub fn spec() -> Value {
             "/api/contests/{id}/procedures/{pid}": {"get": op("One silence procedure", read, &["id", "pid"], None, "200")},
             "/api/contests/{id}/procedures/{pid}/break": {"post": op("Break silence before the deadline", "delegation (its own member); chair", &["id", "pid"], Some("Break"), "201")},
             "/api/contests/{id}/procedures/{pid}/withdraw": {"post": op("Withdraw an open draft", "chair", &["id", "pid"], Some("Withdraw"), "201")},
-            "/api/contests/{id}/events/stream": {"get": op("Server-Sent Events of new events (text/event-stream)", read, &["id", "after"], None, "200")}
+            "/api/contests/{id}/events/stream": {"get": op("Server-Sent Events of new events (text/event-stream)", read, &["id", "after"], None, "200")},
+            "/api/contests/{id}/forecast": {"get": op("The forecast as of a date (as `concord forecast --format json`), computed only from what the caller may see; 409 `decided` once decided", read, &["id", "as_of", "trials", "seed"], None, "200")},
+            "/api/contests/{id}/whatif": {"post": op("A what-if: {baseline, scenario, edits} (as `concord whatif --format json`), on the same random numbers, from what the caller may see", read, c, Some("WhatIf"), "200")}
         }
     })
 }

@@ -1,7 +1,7 @@
 //! Test harness: an app over a fresh store holding the bundled NATO 2024 scenario, a settable
 //! clock, one token per role, and helpers to call the router with `oneshot` or to run it on a
 //! real port (`spawn`), on SQLite or, where `CONCORD_TEST_POSTGRES_URL` names a server, on a
-//! fresh uniquely named PostgreSQL database.
+//! fresh uniquely named PostgreSQL database, dropped when the test ends.
 
 #![allow(dead_code)]
 
@@ -52,8 +52,55 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     (Arc::new(store), dir)
 }
 
-/// A fresh PostgreSQL database, or `None` (with the reason printed) when no server is named.
-pub async fn pg_url() -> Option<String> {
+/// A fresh PostgreSQL database, dropped again when this guard is: a test leaves no
+/// `concord_srv_*` database behind, even when it fails.
+pub struct PgDatabase {
+    /// The URL of the fresh database.
+    pub url: String,
+    /// The URL named by `CONCORD_TEST_POSTGRES_URL`, to drop the database from.
+    admin: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop cannot await, and the test's runtime may be the one dropping us: the drop runs
+        // on a thread of its own with a runtime of its own. FORCE ends the connections the
+        // test's pools and listeners may still hold.
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                use sqlx::Connection;
+                let options = concord_store_postgres::PgConnectOptions::from_str(&admin)
+                    .map_err(|e| e.to_string())?;
+                let mut conn = sqlx::PgConnection::connect_with(&options)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+                Ok::<_, String>(())
+            })
+        })
+        .join();
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop the test database {}: {e}", self.name),
+            Err(_) => eprintln!("could not drop the test database {}: panicked", self.name),
+        }
+    }
+}
+
+/// A fresh PostgreSQL database (dropped with the guard), or `None` (with the reason printed)
+/// when no server is named.
+pub async fn pg_database() -> Option<PgDatabase> {
     let Ok(url) = std::env::var(PG_URL) else {
         println!("skipped: {PG_URL} not set (the PostgreSQL API tests need a server)");
         return None;
@@ -80,7 +127,11 @@ pub async fn pg_url() -> Option<String> {
         .rsplit_once('/')
         .map_or(url.as_str(), |(b, _)| b)
         .to_owned();
-    Some(format!("{base}/{name}"))
+    Some(PgDatabase {
+        url: format!("{base}/{name}"),
+        admin: url,
+        name,
+    })
 }
 
 pub async fn pg_store(url: &str) -> Arc<dyn Store> {
