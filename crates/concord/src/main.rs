@@ -75,7 +75,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let database = cli.database;
     match cli.command {
-        Command::Bargain(args) => commands::bargain::run(&args),
+        Command::Bargain(mut args) => {
+            args.database = database;
+            commands::bargain::run(&args)
+        }
         Command::Backtest(args) => commands::forecast::backtest(&args),
         command => {
             let runtime = tokio::runtime::Builder::new_multi_thread()

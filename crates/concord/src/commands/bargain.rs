@@ -10,7 +10,7 @@
 //! Input problems go to stderr, each as `file:line:column: …`, with exit code 2.
 //!
 //! With `--issue ID`, FILE names a contest instead — a concord scenario file (`.toml`), a
-//! bundled scenario id (`nato-sg-2024`) or a contest in the store (`CONCORD_DATABASE`) — and the
+//! bundled scenario id (`nato-sg-2024`) or a contest in the store (`--database` or `CONCORD_DATABASE`) — and the
 //! model runs over the members' positions on that `[[issue]]`; the output adds where the
 //! contest's holdouts (members that ever withheld consent or objected) end up.
 
@@ -43,6 +43,9 @@ pub struct BargainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The store to look a contest up in: the global `--database`, set by `main`.
+    #[arg(skip)]
+    pub database: Option<String>,
 }
 
 /// How `concord bargain` prints its result.
@@ -95,7 +98,7 @@ struct Contest {
 }
 
 fn run_issue(args: &BargainArgs, issue_id: &str) -> anyhow::Result<ExitCode> {
-    let contest = match load_contest(&args.file)? {
+    let contest = match load_contest(&args.file, args.database.as_deref())? {
         Ok(c) => c,
         Err(problems) => {
             for p in problems {
@@ -154,7 +157,10 @@ fn run_issue(args: &BargainArgs, issue_id: &str) -> anyhow::Result<ExitCode> {
 
 /// Finds the contest FILE names: a scenario file, a bundled scenario, or a contest in the store.
 /// The bundled scenarios are read as shipped, without touching the store.
-fn load_contest(file: &std::path::Path) -> anyhow::Result<Result<Contest, Vec<Diagnostic>>> {
+fn load_contest(
+    file: &std::path::Path,
+    database: Option<&str>,
+) -> anyhow::Result<Result<Contest, Vec<Diagnostic>>> {
     let name = file.display().to_string();
     let parsed = |label: &str, text: &str| {
         concord_domain::scenario::parse(label, text, "cli").map(|s| Contest {
@@ -180,8 +186,7 @@ fn load_contest(file: &std::path::Path) -> anyhow::Result<Result<Contest, Vec<Di
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let database = std::env::var("CONCORD_DATABASE").ok();
-        let ctx = settings::Context::open(database.as_deref()).await?;
+        let ctx = settings::Context::open(database).await?;
         let known = ctx.ledger.contests().await?;
         if !known.iter().any(|c| c.id == name) {
             let mut ids: Vec<&str> = settings::BUNDLED.iter().map(|(id, _)| *id).collect();
