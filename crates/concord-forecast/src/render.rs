@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use crate::input::MilestoneKind;
 use crate::run::{Estimate, Forecast, MilestoneForecast, WhatIf};
 
-/// `62.1 % ± 0.1`
+/// `62.1 % ± 0.15`
 fn pct(e: &Estimate) -> String {
-    format!("{:5.1} % ± {:.1}", 100.0 * e.p, 100.0 * e.se)
+    format!("{:5.1} % ± {:.2}", 100.0 * e.p, 100.0 * e.se)
 }
 
 /// Cuts a label to `width` characters, marking the cut, so tables keep their columns.
@@ -226,7 +226,7 @@ pub fn forecast_text(f: &Forecast) -> String {
         for s in &f.sensitivity {
             let _ = writeln!(
                 out,
-                "  {} {}  {:+5.1} ± {:.1}",
+                "  {} {}  {:+5.1} ± {:.2}",
                 hold_cells(&s.member, &s.candidate, &s.kind),
                 pct(&s.lifted),
                 100.0 * s.delta.p,
