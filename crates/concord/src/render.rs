@@ -179,9 +179,9 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
     let width = 80;
     let mut out = String::new();
     let h = &view.contest;
-    let _ = writeln!(out, "{} — {} ({})", h.organisation, h.title, h.id);
-    let _ = writeln!(
-        out,
+    let title = format!("{} — {} ({})", h.organisation, h.title, h.id);
+    let _ = writeln!(out, "{}", wrap_text(&title, 0, width));
+    let facts = format!(
         "as of {} · rule: {} · {} members · {} until {} (then {})",
         view.as_of,
         h.rule.name(),
@@ -190,6 +190,7 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         h.term_end,
         h.reversion
     );
+    let _ = writeln!(out, "{}", wrap_text(&facts, 0, width));
     let _ = writeln!(out);
     let status = match view.verdict.status {
         ContestStatus::Decided => format!(
@@ -221,10 +222,11 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         let _ = writeln!(out, "Potential candidates (floated, not in the race):");
         for p in &view.potential_candidates {
             let nat = p.nationality.as_deref().unwrap_or("-");
+            let _ = writeln!(out, "  {} ({nat}), since {}", p.name, p.since);
             let _ = writeln!(
                 out,
-                "  {} ({nat}), since {} — {}",
-                p.name, p.since, p.source
+                "{}",
+                wrap_text(&format!("source: {}", p.source), 6, width)
             );
         }
     }
@@ -238,14 +240,15 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
             -1 => "yesterday".to_owned(),
             d => format!("{} days ago", -d),
         };
-        let _ = writeln!(
-            out,
-            "  {}  {:<13}  {:<14}  {}",
+        let fixed = format!(
+            "  {}  {:<13}  {:<14}  ",
             m.date,
             m.kind.as_str().replace('_', " "),
-            when,
-            m.label
+            when
         );
+        // The label wraps under itself, after the fixed columns.
+        let label = wrap_text(&m.label, fixed.chars().count(), width);
+        let _ = writeln!(out, "{fixed}{}", label.trim_start());
     }
     out
 }

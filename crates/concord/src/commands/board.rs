@@ -69,10 +69,8 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         crate::commands::forecast::demo_forecast(ctx, DEMO_CONTEST, as_of).await?;
         println!();
         println!("Store: {}", ctx.location);
-        println!(
-            "Replay any day with `concord status {DEMO_CONTEST} --as-of 2024-02-15` (before Iohannis entered)"
-        );
-        println!("or `--as-of 2024-06-26` (the appointment).");
+        println!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
+        println!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
     }
     Ok(ExitCode::SUCCESS)
 }
