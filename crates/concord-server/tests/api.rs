@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{App, CONTEST, report};
+use common::{App, CONTEST, report, reports_csv, scenario_as};
 use serde_json::{Value, json};
 
 const ANON: &str = "anonymous";
@@ -43,11 +43,18 @@ async fn every_role_against_every_endpoint() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     // (method, path, body, expected status per column of WHO). `{fresh}` is a procedure opened
-    // just before the call, so that each role meets an open one.
+    // just before the call, so that each role meets an open one. A string body is an imported
+    // file, sent as text: CSV to `reports.csv`, else TOML.
     let rows: Vec<(&str, &str, Option<Value>, [u16; 6])> = vec![
         ("GET", "/api/openapi.json", None, [200; 6]),
         ("GET", "/api/me", None, READ),
         ("GET", "/api/contests", None, READ),
+        (
+            "POST",
+            "/api/contests",
+            Some(Value::String(scenario_as("imported-{role}"))),
+            [401, 201, 403, 403, 403, 403],
+        ),
         (
             "GET",
             "/api/contests/{id}/status?as_of=2024-06-20",
@@ -96,6 +103,23 @@ async fn every_role_against_every_endpoint() {
                 json!({"member": "HUN", "candidate": "rutte", "stance": "withholds",
             "source": "consultation", "visibility": "chair_only"}),
             ),
+            [401, 201, 201, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/reports.csv",
+            Some(Value::String(reports_csv(&[
+                "2024-06-20,HUN,rutte,supports,https://example.org/csv,official,public",
+            ]))),
+            [401, 201, 201, 403, 201, 403],
+        ),
+        (
+            "POST",
+            "/api/contests/{id}/reports.csv",
+            Some(Value::String(reports_csv(&[
+                "2024-06-20,HUN,rutte,withholds,consultation,official,",
+                "2024-06-20,HUN,rutte,withholds,consultation,official,chair_only",
+            ]))),
             [401, 201, 201, 403, 403, 403],
         ),
         (
@@ -156,12 +180,25 @@ async fn every_role_against_every_endpoint() {
             });
             let role = (*who != ANON).then_some(*who);
             let before = app.events().await;
-            let status = if path.ends_with("/stream") {
-                app.status_only(method, &path, role).await
-            } else {
-                app.call(method, &path, role, body).await.0
+            let contests_before = app.contests().await;
+            let status = match body {
+                _ if path.ends_with("/stream") => app.status_only(method, &path, role).await,
+                Some(Value::String(text)) => {
+                    let media_type = if path.ends_with(".csv") {
+                        "text/csv"
+                    } else {
+                        "application/toml"
+                    };
+                    app.call_text(&path, role, media_type, &text).await.0
+                }
+                body => app.call(method, &path, role, body).await.0,
             };
             let after = app.events().await;
+            if !status.is_success() && app.contests().await != contests_before {
+                failures.push(format!(
+                    "{method} {path} as {who}: refused but created a contest"
+                ));
+            }
             if status.as_u16() != *want {
                 failures.push(format!(
                     "{method} {path} as {who}: got {status}, want {want}"
@@ -838,4 +875,186 @@ async fn bad_whatifs_name_every_problem_at_its_path_with_the_near_miss() {
         .call("GET", "/api/contests/nope/forecast", Some("observer"), None)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_scenario_is_imported_once_and_a_bad_one_names_every_problem_by_line_and_column() {
+    let app = App::new().await;
+    let (s, body) = app
+        .call_text(
+            "/api/contests",
+            Some("chair"),
+            "application/toml",
+            &scenario_as("copy"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["id"], "copy");
+    let n = body["events"].as_u64().unwrap();
+    assert!(n > 0);
+    assert_eq!(
+        app.state.ledger.events("copy").await.unwrap().len() as u64,
+        n
+    );
+    // Again: the id is taken, and nothing is added to the contest that holds it.
+    let (s, body) = app
+        .call_text(
+            "/api/contests",
+            Some("chair"),
+            "text/plain",
+            &scenario_as("copy"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "contest_exists");
+    assert_eq!(
+        app.state.ledger.events("copy").await.unwrap().len() as u64,
+        n
+    );
+
+    // Two mistakes in a fresh contest: both are reported, each at its line, and nothing is
+    // created.
+    let good = scenario_as("fresh");
+    let hun = "member = \"HUN\"\ncandidate = \"rutte\"\nstance = \"objects\"";
+    let at = good
+        .find(hun)
+        .expect("the scenario's first objection by HUN");
+    let hung_line = good[..at].lines().count() + 1;
+    let bad = good.replacen(hun, &hun.replacen("HUN", "HUNG", 1), 1);
+    // A typo in a value (rather than a value of the wrong kind, which stops the TOML reader)
+    // is found in the same pass as the unknown member.
+    let usa = "member = \"USA\"\ncandidate = \"rutte\"";
+    assert!(bad.contains(usa));
+    let bad = bad.replacen(usa, "member = \"USA\"\ncandidate = \"ruttte\"", 1);
+    let before = app.contests().await;
+    let (s, body) = app
+        .call_text("/api/contests", Some("chair"), "application/toml", &bad)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "bad_input");
+    let problems = body["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{body}");
+    let hung = problems
+        .iter()
+        .find(|p| p["message"] == "unknown member 'HUNG'")
+        .unwrap_or_else(|| panic!("no problem for HUNG in {body}"));
+    assert_eq!(hung["line"], hung_line, "{hung}");
+    assert!(hung["column"].as_u64().unwrap() >= 1, "{hung}");
+    assert_eq!(hung["did_you_mean"], "HUN");
+    assert!(hung["expected"].is_string(), "{hung}");
+    assert_eq!(hung["path"], "");
+    let candidate = problems
+        .iter()
+        .find(|p| p["message"].as_str().unwrap().contains("ruttte"))
+        .unwrap_or_else(|| panic!("no problem for the candidate in {body}"));
+    assert_eq!(candidate["did_you_mean"], "rutte");
+    assert!(candidate["line"].as_u64().unwrap() > 0);
+    assert_eq!(app.contests().await, before);
+    let (s, list) = app.call("GET", "/api/contests", Some("chair"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!list.to_string().contains("fresh"), "{list}");
+
+    // Not TOML at all: still located, still nothing written.
+    let (s, body) = app
+        .call_text(
+            "/api/contests",
+            Some("chair"),
+            "application/toml",
+            "[contest\nid = 1",
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["problems"][0]["line"].as_u64().unwrap() >= 1);
+    // Another media type is refused before anything is read.
+    let (s, body) = app
+        .call_text(
+            "/api/contests",
+            Some("chair"),
+            "application/json",
+            &scenario_as("j"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+    assert_eq!(app.contests().await, before);
+}
+
+#[tokio::test]
+async fn a_csv_with_one_bad_row_imports_nothing() {
+    let app = App::new().await;
+    let path = c("/api/contests/{id}/reports.csv");
+    let before = app.events().await;
+    let text = reports_csv(&[
+        "2024-06-20,HUN,rutte,supports,https://example.org/a,official,public",
+        "2024-06-20,HUNG,rutte,supports,https://example.org/b,official,public",
+        "2024-06-20,ROU,rutte,supports,https://example.org/c,official,public",
+    ]);
+    let (s, body) = app.call_text(&path, Some("chair"), "text/csv", &text).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let problems = body["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{body}");
+    assert_eq!(problems[0]["line"], 3);
+    assert_eq!(problems[0]["column"], 2);
+    assert_eq!(problems[0]["did_you_mean"], "HUN");
+    assert_eq!(app.events().await, before);
+
+    // Fixed, the same file goes in whole.
+    let (s, body) = app
+        .call_text(
+            &path,
+            Some("chair"),
+            "text/csv; charset=utf-8",
+            &text.replace("HUNG", "HUN"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["imported"], 3);
+    assert_eq!(app.events().await, before + 3);
+}
+
+#[tokio::test]
+async fn who_may_import_which_rows() {
+    let app = App::new().await;
+    let path = c("/api/contests/{id}/reports.csv");
+    let public = "2024-06-20,HUN,rutte,supports,https://example.org/a,official,public";
+    let secret = "2024-06-20,HUN,rutte,withholds,consultation,official,chair_only";
+    let romanian = "2024-06-20,ROU,rutte,supports,https://example.org/r,official,public";
+    let before = app.events().await;
+    let refused = [
+        ("observer", vec![public]),
+        ("analyst", vec![public, secret]),
+        ("delegation:HUN", vec![public, romanian]),
+        ("delegation:ROU", vec![public]),
+    ];
+    for (role, rows) in refused {
+        let (s, body) = app
+            .call_text(&path, Some(role), "text/csv", &reports_csv(&rows))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+        assert_eq!(app.events().await, before, "{role} wrote");
+    }
+    let (s, _) = app
+        .call_text(&path, None, "text/csv", &reports_csv(&[public]))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, body) = app
+        .call_text(
+            "/api/contests",
+            Some("observer"),
+            "application/toml",
+            &scenario_as("o"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(app.contests().await, vec![CONTEST.to_owned()]);
+    let (s, body) = app
+        .call_text(
+            &c("/api/contests/nowhere/reports.csv"),
+            Some("chair"),
+            "text/csv",
+            &reports_csv(&[public]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
 }

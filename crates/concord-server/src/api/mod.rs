@@ -3,6 +3,7 @@
 mod board;
 pub mod body;
 pub mod forecast;
+pub mod import;
 pub mod openapi;
 pub mod procedures;
 mod read;
@@ -60,12 +61,14 @@ fn table() -> Table {
     t.get("/api/openapi.json", openapi::document)
         .get("/api/me", read::me)
         .get("/api/contests", board::contests)
+        .post("/api/contests", import::create_contest)
         .get("/api/contests/{id}/status", board::status)
         .get("/api/contests/{id}/members", read::members)
         .get("/api/contests/{id}/members/{code}/history", read::history)
         .get("/api/contests/{id}/candidates", read::candidates)
         .get("/api/contests/{id}/reports", read::reports)
         .post("/api/contests/{id}/reports", write::post_report)
+        .post("/api/contests/{id}/reports.csv", import::import_reports)
         .get("/api/contests/{id}/conditions", read::conditions)
         .post("/api/contests/{id}/conditions", write::post_condition)
         .get("/api/contests/{id}/commitments", read::commitments)

@@ -5,6 +5,24 @@ use axum::Json;
 use serde_json::{Value, json};
 
 fn op(summary: &str, roles: &str, params: &[&str], body: Option<&str>, ok: &str) -> Value {
+    op_with(summary, roles, params, body.map(json_body), ok)
+}
+
+/// A JSON request body of the named schema.
+fn json_body(schema: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+/// A text request body (an imported file) in any of `media_types`.
+fn text_body(media_types: &[&str], description: &str) -> Value {
+    let content: serde_json::Map<String, Value> = media_types
+        .iter()
+        .map(|m| ((*m).to_owned(), json!({"schema": {"type": "string"}})))
+        .collect();
+    json!({"required": true, "description": description, "content": content})
+}
+
+fn op_with(summary: &str, roles: &str, params: &[&str], body: Option<Value>, ok: &str) -> Value {
     let mut parameters: Vec<Value> = params
         .iter()
         .map(|p| match *p {
@@ -33,8 +51,8 @@ fn op(summary: &str, roles: &str, params: &[&str], body: Option<&str>, ok: &str)
             "default": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         }
     });
-    if let Some(schema) = body {
-        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    if let Some(body) = body {
+        o["requestBody"] = body;
     }
     o
 }
@@ -55,7 +73,10 @@ pub fn spec() -> Value {
                     "code": {"type": "string", "example": "bad_input"},
                     "message": {"type": "string"},
                     "problems": {"type": "array", "items": {"type": "object", "properties": {
-                        "path": {"type": "string", "example": "$.member"}, "message": {"type": "string"},
+                        "path": {"type": "string", "example": "$.member", "description": "a JSON path; empty for a problem in an imported file, which has line and column"},
+                        "line": {"type": "integer", "description": "imported files: 1-based line"},
+                        "column": {"type": "integer", "description": "imported files: 1-based column"},
+                        "message": {"type": "string"},
                         "expected": {"type": "string"}, "did_you_mean": {"type": "string"}}}}}}}},
                 "Report": {"type": "object", "required": ["member", "candidate", "stance", "source"], "properties": {
                     "member": {"type": "string", "example": "HUN"}, "candidate": {"type": "string", "example": "rutte"},
@@ -102,7 +123,10 @@ pub fn spec() -> Value {
         "paths": {
             "/api/openapi.json": {"get": op("This document", "anyone", &[], None, "200")},
             "/api/me": {"get": op("Who the server takes the caller for", read, &[], None, "200")},
-            "/api/contests": {"get": op("Every contest", read, &[], None, "200")},
+            "/api/contests": {
+                "get": op("Every contest", read, &[], None, "200"),
+                "post": op_with("Import a scenario TOML as a new contest (as `concord import FILE.toml`): 201 {id, events}; 409 `contest_exists`; 422 with every problem at its line and column; nothing written on any error", "chair", &[],
+                    Some(text_body(&["application/toml", "text/plain"], "the scenario file")), "201")},
             "/api/contests/{id}/status": {"get": op("The board and the verdict as of a date (as `concord status --format json`)", read, ca, None, "200")},
             "/api/contests/{id}/members": {"get": op("Members counted on a date", read, ca, None, "200")},
             "/api/contests/{id}/members/{code}/history": {"get": op("Every event about one member", read, &["id", "code"], None, "200")},
@@ -110,6 +134,8 @@ pub fn spec() -> Value {
             "/api/contests/{id}/reports": {
                 "get": op("Stance reports on a date", read, ca, None, "200"),
                 "post": op("Record a stance report", "chair (any); delegation (its own member); analyst (public only)", c, Some("Report"), "201")},
+            "/api/contests/{id}/reports.csv": {"post": op_with("Import a CSV of stance reports (as `concord import FILE.csv --contest ID`): 201 {imported}; 422 with every problem at its line and column; all rows or none", "chair (any row); analyst (no chair_only rows); delegation (rows for its own member only)", c,
+                Some(text_body(&["text/csv", "text/plain"], "header `date, member, candidate, stance, source` and optional columns, as `concord import` reads")), "201")},
             "/api/contests/{id}/conditions": {
                 "get": op("Conditions set by members", read, ca, None, "200"),
                 "post": op("Record a condition", "chair; analyst; delegation (its own member)", c, Some("Condition"), "201")},

@@ -231,6 +231,53 @@ impl App {
         (status, value)
     }
 
+    /// One request with a text body (an imported file) of the given media type.
+    pub async fn call_text(
+        &self,
+        path: &str,
+        role: Option<&str>,
+        content_type: &str,
+        text: &str,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", content_type);
+        if let Some(r) = role {
+            req = req.header(
+                "authorization",
+                format!("Bearer {}", self.token(r).expect("a role with a token")),
+            );
+        }
+        let req = req.body(Body::from(text.to_owned())).unwrap();
+        let resp = concord_server::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+            .await
+            .unwrap();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    /// The ids of every contest in the store.
+    pub async fn contests(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .state
+            .ledger
+            .contests()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
     pub async fn events(&self) -> u64 {
         self.state.ledger.events(CONTEST).await.unwrap().len() as u64
     }
@@ -246,6 +293,23 @@ pub async fn spawn(state: AppState) -> String {
         std::future::pending(),
     ));
     format!("http://{addr}")
+}
+
+/// The bundled scenario under another contest id.
+pub fn scenario_as(id: &str) -> String {
+    let original = format!("id = \"{CONTEST}\"");
+    assert!(SCENARIO.contains(&original));
+    SCENARIO.replacen(&original, &format!("id = \"{id}\""), 1)
+}
+
+/// A CSV of reports: the header `import` requires, then `rows`.
+pub fn reports_csv(rows: &[&str]) -> String {
+    let mut text = "date,member,candidate,stance,source,attribution,visibility\n".to_owned();
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
 }
 
 /// A valid stance report body.
