@@ -45,9 +45,13 @@ impl Sandbox {
         path
     }
 
-    /// The bytes of every file of the store (the main file and any WAL; the `-shm` index is
-    /// shared memory, rebuilt by every reader, and holds no data).
+    /// The bytes of every file of the store, once any write-ahead log has been checkpointed
+    /// into the main file. A process that exits without closing its connections can leave
+    /// committed pages in the WAL for the next opener to fold in; checkpointing first makes the
+    /// snapshot depend only on what was written, so a command that wrote nothing leaves it
+    /// byte-for-byte unchanged, and one that wrote anything does not.
     fn store_bytes(&self) -> StoreBytes {
+        checkpoint(&self.db());
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(self.dir.path())
             .expect("dir")
             .filter_map(Result::ok)
@@ -369,6 +373,24 @@ fn verify_names_the_first_tampered_event() {
     assert!(!out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("BROKEN at event 5"), "{text}");
+}
+
+/// Folds the WAL into the main file and closes cleanly, which removes the WAL.
+fn checkpoint(db: &Path) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        use sqlx::{ConnectOptions as _, Connection as _};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(db)
+            .connect()
+            .await
+            .expect("open");
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .expect("checkpoint");
+        conn.close().await.expect("close");
+    });
 }
 
 /// Rewrites one event's payload behind the ledger's back, as an attacker with the file would.
