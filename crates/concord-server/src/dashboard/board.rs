@@ -220,25 +220,7 @@ pub(super) async fn board(
         .iter()
         .map(|m| (m.code.clone(), m.name.clone()))
         .collect();
-    // The forecast's headline on the board itself, so the page answers "how likely before the
-    // hard deadline" too; the Forecast tab has the rest. Only while undecided.
-    let outlook = if folded.decision.is_none() && !view.candidates.is_empty() {
-        let f = super::forecast::baseline(&state, &id, as_of, &who).await?;
-        let d = &f.1;
-        let label = folded
-            .milestones
-            .iter()
-            .find(|m| m.date == d.hard_deadline)
-            .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
-        Some(minijinja::context! {
-            label => label,
-            date => d.hard_deadline.to_string(),
-            p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
-            se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
-        })
-    } else {
-        None
-    };
+    let outlook = outlook(&state, &id, as_of, &who, &folded, &view).await?;
     let ctx = minijinja::context! {
         id => id,
         outlook => outlook,
@@ -278,28 +260,8 @@ pub(super) async fn cell(
             ApiError::NotFound(format!("no cell {member} × {candidate} on {as_of}")).into(),
         );
     };
-    // The forecast's headline on the board itself, so the page answers "how likely before the
-    // hard deadline" too; the Forecast tab has the rest. Only while undecided.
-    let outlook = if folded.decision.is_none() && !view.candidates.is_empty() {
-        let f = super::forecast::baseline(&state, &id, as_of, &who).await?;
-        let d = &f.1;
-        let label = folded
-            .milestones
-            .iter()
-            .find(|m| m.date == d.hard_deadline)
-            .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
-        Some(minijinja::context! {
-            label => label,
-            date => d.hard_deadline.to_string(),
-            p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
-            se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
-        })
-    } else {
-        None
-    };
     let ctx = minijinja::context! {
         id => id,
-        outlook => outlook,
         view => minijinja::value::Serde(&view),
         cell => minijinja::value::Serde(cell_view(&folded, cell, &name_of)),
         member_name => folded.member(&member).map(|m| m.name.clone()),
@@ -309,4 +271,32 @@ pub(super) async fn cell(
         tab => "board",
     };
     Ok(render("cell.html", Some(&who), ctx).into_response())
+}
+
+/// The forecast's headline for the board itself, so the page answers "how likely before the
+/// hard deadline" too; the Forecast tab has the rest. Only while undecided.
+async fn outlook(
+    state: &AppState,
+    id: &str,
+    as_of: Date,
+    who: &Principal,
+    folded: &ContestState,
+    view: &StatusView,
+) -> Result<Option<minijinja::Value>, PageError> {
+    if folded.decision.is_some() || view.candidates.is_empty() {
+        return Ok(None);
+    }
+    let f = super::forecast::baseline(state, id, as_of, who).await?;
+    let d = &f.1;
+    let label = folded
+        .milestones
+        .iter()
+        .find(|m| m.date == d.hard_deadline)
+        .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
+    Ok(Some(minijinja::context! {
+        label => label,
+        date => d.hard_deadline.to_string(),
+        p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
+        se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
+    }))
 }
