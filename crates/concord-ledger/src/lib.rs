@@ -76,17 +76,12 @@ struct Request {
     reply: Reply,
 }
 
-/// The in-memory copy of a contest's log, provably equal to the store's prefix it was read from.
-#[derive(Default)]
-struct Cached {
-    events: Arc<Vec<Event>>,
-}
-
 /// The ledger over one store.
 #[derive(Clone)]
 pub struct Ledger {
     store: Arc<dyn Store>,
-    cache: Arc<Mutex<HashMap<String, Cached>>>,
+    /// Each contest's decoded log: always a prefix of the store's, so never a second truth.
+    cache: Arc<Mutex<HashMap<String, Arc<Vec<Event>>>>>,
     writers: Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Request>>>>,
 }
 
@@ -138,10 +133,7 @@ impl Ledger {
 
     fn cached(&self, contest: &str) -> Arc<Vec<Event>> {
         let cache = self.cache.lock().expect("cache lock");
-        cache
-            .get(contest)
-            .map(|c| Arc::clone(&c.events))
-            .unwrap_or_default()
+        cache.get(contest).map(Arc::clone).unwrap_or_default()
     }
 
     /// Adds `fresh` (the events after the first `from_len`) to the cache, skipping any that a
@@ -149,12 +141,12 @@ impl Ledger {
     fn extend_cache(&self, contest: &str, from_len: usize, fresh: Vec<Event>) -> Arc<Vec<Event>> {
         let mut cache = self.cache.lock().expect("cache lock");
         let entry = cache.entry(contest.to_owned()).or_default();
-        let have = entry.events.len();
+        let have = entry.len();
         if have >= from_len && have - from_len < fresh.len() {
             // Copies the log only while a reader still holds the previous version.
-            Arc::make_mut(&mut entry.events).extend(fresh.into_iter().skip(have - from_len));
+            Arc::make_mut(entry).extend(fresh.into_iter().skip(have - from_len));
         }
-        Arc::clone(&entry.events)
+        Arc::clone(entry)
     }
 
     /// The events a view may see.
