@@ -86,6 +86,22 @@ pub enum EventKind {
         abstentions: u32,
         report: Report,
     },
+    /// One round of a ballot among several candidates (an executive board's rounds, a
+    /// council's vote): the votes each candidate received.
+    BallotRecorded {
+        round: u32,
+        votes: Vec<BallotVotes>,
+        /// The votes a candidate needed to be elected in this round, where known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        needed: Option<u32>,
+        /// How many voted, where known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voters: Option<u32>,
+        /// Candidates dropped after this round.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        eliminated: Vec<CandidateId>,
+        report: Report,
+    },
     DecisionRecorded {
         candidate: CandidateId,
         report: Report,
@@ -137,6 +153,13 @@ pub struct StrawPollResult {
     pub p5_discourage: Option<u32>,
 }
 
+/// One candidate's votes in a ballot round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BallotVotes {
+    pub candidate: CandidateId,
+    pub votes: u32,
+}
+
 /// An event before it is sequenced: what a command proposes to append.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
@@ -177,6 +200,7 @@ impl EventKind {
             EventKind::SilenceWithdrawn { .. } => "silence_withdrawn",
             EventKind::StrawPollRecorded { .. } => "straw_poll_recorded",
             EventKind::VoteRecorded { .. } => "vote_recorded",
+            EventKind::BallotRecorded { .. } => "ballot_recorded",
             EventKind::DecisionRecorded { .. } => "decision_recorded",
             EventKind::TermExtended { .. } => "term_extended",
         }
@@ -198,6 +222,7 @@ impl EventKind {
             | EventKind::MilestoneSet { report, .. }
             | EventKind::StrawPollRecorded { report, .. }
             | EventKind::VoteRecorded { report, .. }
+            | EventKind::BallotRecorded { report, .. }
             | EventKind::DecisionRecorded { report, .. }
             | EventKind::TermExtended { report, .. } => Some(report),
             EventKind::StanceReported(s) => Some(&s.report),

@@ -2,6 +2,7 @@
 //! decision rules. No IO, no async, no clock: time is always a parameter.
 
 pub mod board;
+pub mod countries;
 pub mod diagnostic;
 pub mod event;
 pub mod interchange;

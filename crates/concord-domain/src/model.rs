@@ -78,6 +78,11 @@ pub struct Office {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incumbent: Option<String>,
     pub term_end: Date,
+    /// The term end was not known when the contest opened: `term_end` is a stand-in (a year
+    /// after the opening) until a `term_end` milestone says otherwise. A forecast does not
+    /// press towards an assumed date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub term_end_assumed: bool,
     pub reversion: Reversion,
 }
 

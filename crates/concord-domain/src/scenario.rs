@@ -415,6 +415,7 @@ impl Validator<'_> {
                     title: raw.office.title,
                     incumbent: raw.office.incumbent,
                     term_end,
+                    term_end_assumed: false,
                     reversion: raw.office.reversion,
                 },
                 rule: raw.contest.rule,

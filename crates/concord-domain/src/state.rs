@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::event::{ConditionRef, Event, EventKind, StanceReport, StrawPollResult};
+use crate::event::{BallotVotes, ConditionRef, Event, EventKind, StanceReport, StrawPollResult};
 use crate::model::{
     CandidateId, CandidateProfile, CandidateStatus, ContestDefinition, Member, MemberCode,
     Milestone,
@@ -83,6 +83,18 @@ pub struct StrawPoll {
     pub source: String,
 }
 
+/// A recorded ballot round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ballot {
+    pub round: u32,
+    pub date: Date,
+    pub votes: Vec<BallotVotes>,
+    pub needed: Option<u32>,
+    pub voters: Option<u32>,
+    pub eliminated: Vec<CandidateId>,
+    pub source: String,
+}
+
 /// A recorded formal decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
@@ -95,6 +107,8 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContestState {
     pub as_of: Date,
+    /// The valid date of the contest's opening event.
+    pub opened: Date,
     pub definition: ContestDefinition,
     /// Every member ever recorded; use [`ContestState::current_members`] for those counted on `as_of`.
     pub members: Vec<Member>,
@@ -104,9 +118,15 @@ pub struct ContestState {
     pub conditions: Vec<ConditionState>,
     pub commitments: Vec<CommitmentState>,
     pub milestones: Vec<Milestone>,
+    /// The latest term end known on `as_of`: the office's, moved by a `term_end` milestone or
+    /// an extension.
     pub term_end: Date,
+    /// Whether `term_end` is a known date rather than the definition's stand-in for an unknown
+    /// one (see [`crate::model::Office::term_end_assumed`]).
+    pub term_end_known: bool,
     pub procedures: Vec<SilenceState>,
     pub straw_polls: Vec<StrawPoll>,
+    pub ballots: Vec<Ballot>,
     pub decision: Option<Decision>,
     /// Number of events folded.
     pub events_seen: u64,
@@ -135,8 +155,10 @@ impl ContestState {
         };
         let mut state = ContestState {
             as_of,
+            opened: first.valid,
             members: contest.organisation.members.clone(),
             term_end: contest.office.term_end,
+            term_end_known: !contest.office.term_end_assumed,
             definition: contest.clone(),
             candidates: Vec::new(),
             reports: BTreeMap::new(),
@@ -145,6 +167,7 @@ impl ContestState {
             milestones: Vec::new(),
             procedures: Vec::new(),
             straw_polls: Vec::new(),
+            ballots: Vec::new(),
             decision: None,
             events_seen: 1,
         };
@@ -245,6 +268,12 @@ impl ContestState {
                 source: report.source.clone(),
             }),
             EventKind::MilestoneSet { milestone, .. } => {
+                // A term end learnt later replaces the one known before (a resignation brings
+                // it forward; a stated date replaces an assumed one).
+                if milestone.kind == crate::model::MilestoneKind::TermEnd {
+                    self.term_end = milestone.date;
+                    self.term_end_known = true;
+                }
                 self.milestones.retain(|m| m.id != milestone.id);
                 self.milestones.push(milestone.clone());
                 self.milestones.sort_by_key(|m| (m.date, m.kind));
@@ -301,6 +330,22 @@ impl ContestState {
                 source: report.source.clone(),
             }),
             EventKind::VoteRecorded { .. } => {}
+            EventKind::BallotRecorded {
+                round,
+                votes,
+                needed,
+                voters,
+                eliminated,
+                report,
+            } => self.ballots.push(Ballot {
+                round: *round,
+                date,
+                votes: votes.clone(),
+                needed: *needed,
+                voters: *voters,
+                eliminated: eliminated.clone(),
+                source: report.source.clone(),
+            }),
             EventKind::DecisionRecorded { candidate, report } => {
                 if let Some(c) = self.candidate_mut(candidate) {
                     c.status = CandidateStatus::Appointed;
@@ -311,7 +356,10 @@ impl ContestState {
                     source: report.source.clone(),
                 });
             }
-            EventKind::TermExtended { new_term_end, .. } => self.term_end = *new_term_end,
+            EventKind::TermExtended { new_term_end, .. } => {
+                self.term_end = *new_term_end;
+                self.term_end_known = true;
+            }
         }
         Ok(())
     }

@@ -64,7 +64,16 @@ pub fn prepare(id: &str, case: &Case, params: &Params) -> Prepared {
         rule,
         DecisionRule::Consensus | DecisionRule::Unanimity { .. }
     );
-    let decision_date = case.outcome.decision_date;
+    let Some(outcome) = &case.outcome else {
+        return Prepared {
+            id: id.to_owned(),
+            rule: rule_name(rule),
+            in_scope,
+            decision_date: Date::MAX,
+            points: Vec::new(),
+        };
+    };
+    let decision_date = outcome.decision_date;
     let events: Vec<Event> = seal_all(
         case.scenario.clone().into_events("backtest"),
         None,
@@ -96,7 +105,7 @@ pub fn prepare(id: &str, case: &Case, params: &Params) -> Prepared {
             };
             let next_milestone = upcoming(None);
             let hard_deadline = upcoming(Some(MilestoneKind::HardDeadline));
-            let winner = case.outcome.winner.as_deref().and_then(|w| {
+            let winner = Some(outcome.winner.as_str()).and_then(|w| {
                 let name = state.candidate(w)?.profile.name.clone();
                 input
                     .candidates

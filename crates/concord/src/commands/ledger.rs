@@ -54,8 +54,8 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
                 Ok(case) => case,
                 Err(problems) => return Ok(reject(&problems)),
             };
-            for s in &case.skipped {
-                eprintln!("note: skipped {s}");
+            for unused in &case.unused {
+                eprintln!("note: not used: {unused}");
             }
             let id = case.scenario.definition.id.clone();
             let events = case.scenario.into_events(&ctx.author());
