@@ -55,6 +55,9 @@ enum Command {
     Bargain(commands::bargain::BargainArgs),
     /// Serve the HTTP API and the dashboard (SQLite by default, or --database postgres://…).
     Serve(commands::serve::ServeArgs),
+    /// Read a news article and propose the stance reports, candidacies, conditions and
+    /// milestones it states (nothing is recorded); or score the reader with --score.
+    Ingest(commands::ingest::IngestArgs),
     /// Create, list or revoke the bearer tokens the server accepts.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -80,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::bargain::run(&args)
         }
         Command::Backtest(args) => commands::forecast::backtest(&args),
+        Command::Ingest(args) if args.score.is_some() => commands::ingest::score(&args),
         command => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -103,6 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Token(cmd) => commands::token::run(&ctx, &cmd).await,
                     Command::Forecast(args) => commands::forecast::forecast(&ctx, &args).await,
                     Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
+                    Command::Ingest(args) => commands::ingest::run(&ctx, &args).await,
                     Command::Bargain(_) | Command::Backtest(_) => {
                         unreachable!("handled before the runtime starts")
                     }

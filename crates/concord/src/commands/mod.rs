@@ -3,6 +3,7 @@
 pub mod bargain;
 pub mod board;
 pub mod forecast;
+pub mod ingest;
 pub mod ledger;
 pub mod serve;
 pub mod token;
