@@ -693,6 +693,9 @@ impl<'a> Engine<'a> {
             let s = self.sentence_of(after.saturating_sub(1));
             let end = self.doc.sentences[s].end_token.min(after + 12);
             for v in after..end {
+                if self.mention_at[v].is_some() {
+                    continue;
+                }
                 if let Some(len) = self.lexicon.speech_verbs.match_at(tokens, v) {
                     // "…,” X said" or "…,” said X".
                     return self
@@ -705,7 +708,9 @@ impl<'a> Engine<'a> {
             let s = self.sentence_of(quote.first_token);
             let start = self.doc.sentences[s].first_token;
             for v in (start.max(quote.first_token.saturating_sub(10))..quote.first_token).rev() {
-                if self.lexicon.speech_verbs.match_at(tokens, v).is_some() {
+                if self.mention_at[v].is_none()
+                    && self.lexicon.speech_verbs.match_at(tokens, v).is_some()
+                {
                     return self.speaker_near(start.max(v.saturating_sub(12)), v);
                 }
             }
@@ -724,7 +729,9 @@ impl<'a> Engine<'a> {
             if self.doc.quote_of(v).is_some_and(|q| self.doc.quotes[q].words >= 4) {
                 continue;
             }
-            if let Some(len) = self.lexicon.speech_verbs.match_at(tokens, v) {
+            if self.mention_at[v].is_none()
+                && let Some(len) = self.lexicon.speech_verbs.match_at(tokens, v)
+            {
                 verbs.push((v, len));
             }
         }
@@ -737,7 +744,13 @@ impl<'a> Engine<'a> {
                 self.speaker_near(from, v)
             };
             let right = || self.speaker_near(v + len, (v + len + 12).min(range.end));
-            let found = if according || inverted {
+            // "X stated that …": what follows is the content, the speaker is before.
+            let content_follows = tokens
+                .get(v + len)
+                .is_some_and(|n| matches!(n.norm.as_str(), "that" | ":"));
+            let found = if content_follows {
+                left()
+            } else if according || inverted {
                 right().or_else(left)
             } else {
                 left().or_else(right)
@@ -1068,3 +1081,4 @@ fn stance_weight(s: Stance) -> u8 {
         Stance::Undeclared => 1,
     }
 }
+
