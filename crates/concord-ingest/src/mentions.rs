@@ -195,7 +195,11 @@ pub fn find(
             }
         }
         for (len, entity) in knowledge.index.matches_at(tokens, i) {
-            if best.as_ref().is_some_and(|(l, _)| len <= *l) {
+            // Two people of the same name (or one person in two offices): the one in office.
+            let in_office = matches!(entity, Entity::Person(p) if knowledge.people[*p].in_office_on(date));
+            let replaces_out_of_office = in_office
+                && matches!(&best, Some((l, Kind::Person { member: None, .. })) if *l == len);
+            if !replaces_out_of_office && best.as_ref().is_some_and(|(l, _)| len <= *l) {
                 // A seat of this contest's organisation beats a capital of the same length.
                 let seat_here = matches!(entity, Entity::Seat(o) if Some(*o) == org);
                 if !(seat_here && best.as_ref().is_some_and(|(l, _)| len == *l)) {
