@@ -191,10 +191,6 @@ impl<T: Clone> PhraseIndex<T> {
                 if t.norm != w.norm || t.sentence != tokens[i].sentence {
                     continue 'phrases;
                 }
-                // Only the last word may carry a possessive ending ("Hungary's").
-                if t.possessive && k + 1 < words.len() {
-                    continue 'phrases;
-                }
                 let ok = match &w.case {
                     Case::Any => true,
                     Case::Capitalised => t.capitalised,

@@ -42,6 +42,10 @@ struct RawCue {
     object: Side,
     #[serde(default)]
     negated_only: bool,
+    #[serde(default)]
+    declarative: bool,
+    #[serde(default)]
+    nomination: bool,
 }
 
 fn after() -> Side {
@@ -52,6 +56,7 @@ fn after() -> Side {
 struct RawModifiers {
     window: usize,
     negators: Vec<String>,
+    perfect_negation: Vec<String>,
     soft_negators: Vec<String>,
     no_longer: Vec<String>,
     hedges: Vec<String>,
@@ -105,6 +110,8 @@ pub struct Cue {
     pub actor: Side,
     pub object: Side,
     pub negated_only: bool,
+    pub declarative: bool,
+    pub nomination: bool,
 }
 
 /// A cue found in a text: tokens `start..end`.
@@ -165,6 +172,7 @@ pub struct Lexicon {
     fillers: HashSet<String>,
     pub window: usize,
     pub negators: WordSet,
+    pub perfect_negation: WordSet,
     pub soft_negators: WordSet,
     pub no_longer: WordSet,
     pub hedges: WordSet,
@@ -265,6 +273,8 @@ impl Lexicon {
                 actor: c.actor,
                 object: c.object,
                 negated_only: c.negated_only,
+                declarative: c.declarative,
+                nomination: c.nomination,
             });
         }
         let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
@@ -282,6 +292,7 @@ impl Lexicon {
             fillers: raw.fillers.iter().map(|f| fold(f)).collect(),
             window: m.window,
             negators: WordSet::new(&m.negators),
+            perfect_negation: WordSet::new(&m.perfect_negation),
             soft_negators: WordSet::new(&m.soft_negators),
             no_longer: WordSet::new(&m.no_longer),
             hedges: WordSet::new(&m.hedges),

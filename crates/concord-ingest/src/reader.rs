@@ -33,6 +33,8 @@ pub struct Hit {
     pub specificity: u8,
     pub group: Option<String>,
     pub cue: String,
+    /// The cue names a candidate ("nominated"): not a stance on one's own national.
+    pub nomination: bool,
 }
 
 /// Who said something, as far as the text tells.
@@ -193,7 +195,7 @@ impl<'a> Engine<'a> {
         let Some(actors) = self.actors(cue, def.actor, all) else {
             return Vec::new();
         };
-        let Some(candidate) = self.object(cue, def.object) else {
+        let Some(candidate) = self.object(cue, def.object, def.actor) else {
             return Vec::new();
         };
         let speaker = self.speaker_of(cue.start);
@@ -217,13 +219,21 @@ impl<'a> Engine<'a> {
                 member: a.code,
                 candidate,
                 stance,
-                attribution: speaker.attribution,
                 speaker: speaker.label.clone(),
                 conditions: conditions.clone(),
                 sentences: sentences.clone(),
                 specificity: a.specificity,
+                attribution: if a.group.is_some()
+                    && def.declarative
+                    && speaker.attribution == Attribution::Inferred
+                {
+                    Attribution::Official
+                } else {
+                    speaker.attribution
+                },
                 group: a.group,
                 cue: cue_label.clone(),
+                nomination: def.nomination,
             })
             .collect()
     }
@@ -263,6 +273,7 @@ impl<'a> Engine<'a> {
             }
         }
         let mut m = Modifiers::default();
+        let mut perfect = false;
         let mut hedge_at = None;
         let mut assertive_at = None;
         for i in from..cue.start {
@@ -275,10 +286,16 @@ impl<'a> Engine<'a> {
             if n == "yet" {
                 m.not_yet = true;
             }
+            if lex.perfect_negation.contains(n) {
+                perfect = true;
+            }
             if lex.soft_negators.contains(n) && n != "yet" {
                 m.soft = true;
             }
-            if lex.hedges.contains(n) {
+            // "said that he would back": reported speech, not a hedge.
+            let reported = n == "would"
+                && (sentence.first_token..i).any(|j| lex.speech_verbs.match_at(tokens, j).is_some());
+            if lex.hedges.contains(n) && !reported {
                 hedge_at = Some(i);
             }
             if lex.assertives.contains(n) {
@@ -296,6 +313,7 @@ impl<'a> Engine<'a> {
         if m.no_longer {
             m.negated = false;
         }
+        m.perfect = m.negated && perfect;
         // "backs neither".
         if tokens
             .get(cue.end)
@@ -375,6 +393,9 @@ impl<'a> Engine<'a> {
                 }
                 return None;
             }
+            if matches!(n, "he" | "she") {
+                return self.person_member_before(t).map(|code| vec![Actor::alone(code)]);
+            }
             if self.lexicon.member_pronouns.contains(n)
                 || self.lexicon.member_nouns.match_at(&self.doc.tokens, t).is_some()
             {
@@ -382,6 +403,15 @@ impl<'a> Engine<'a> {
             }
         }
         None
+    }
+
+    /// The member of the person last named before token `t` ("Cameron said that he would…").
+    fn person_member_before(&self, t: usize) -> Option<String> {
+        let earliest = self.doc.sentences[self.sentence_of(t).saturating_sub(1)].first_token;
+        (earliest..t).rev().find_map(|u| match self.mention_at[u].map(|k| &self.mentions[k].kind) {
+            Some(Kind::Person { member, .. }) => Some(member.clone()),
+            _ => None,
+        })?
     }
 
     /// The member last named as an actor before token `t` (for "it", "the government").
@@ -499,13 +529,13 @@ impl<'a> Engine<'a> {
             && (from..to).all(|i| {
                 matches!(
                     self.norm(i),
-                    "," | "and" | "or" | "&" | "plus" | "as" | "well" | "also" | "the" | "both"
+                    "," | "and" | "or" | "&" | "plus" | "as" | "well" | "also" | "the" | "both" | "."
                 )
             })
     }
 
     /// The candidate a cue is about.
-    fn object(&self, cue: &CueMatch, side: Side) -> Option<usize> {
+    fn object(&self, cue: &CueMatch, side: Side, actor_side: Side) -> Option<usize> {
         let s = self.sentence_of(cue.start);
         let sentence = &self.doc.sentences[s];
         if side == Side::Before {
@@ -520,39 +550,72 @@ impl<'a> Engine<'a> {
         let mut t = cue.end;
         while t < end {
             let n = self.norm(t);
-            if self.mention_at[t].is_none()
-                && (self.lexicon.is_filler(n) || matches!(n, "for" | "of" | "behind" | "to"))
-                && !self.lexicon.candidate_pronouns.contains(n)
+            let descriptor = self.mention_at[t].is_some_and(|k| self.mentions[k].descriptor);
+            if descriptor
+                || self.mention_at[t].is_none()
+                    && (self.lexicon.is_filler(n)
+                        || matches!(n, "for" | "of" | "behind" | "to" | "-" | "—" | "–")
+                        || self.lexicon.role_nouns.contains(n)
+                        || matches!(n, "former" | "ex" | "outgoing" | "caretaker" | "incumbent"))
+                    && !self.lexicon.candidate_pronouns.contains(n)
             {
                 t += 1;
                 continue;
             }
             break;
         }
-        if t >= end || !self.doc.tokens[t].is_word && self.norm(t) != "-" {
+        // The slot held only a description ("the ex-foreign minister"): the candidate in focus.
+        let described = t > cue.end
+            && (cue.end..t).any(|u| {
+                self.lexicon.role_nouns.contains(self.norm(u))
+                    || matches!(self.norm(u), "former" | "ex" | "outgoing" | "caretaker")
+            });
+        if t >= end || !self.doc.tokens[t].is_word {
+            if described {
+                return self.candidate_in_focus(cue.start);
+            }
             return self.candidate_later(t, sentence.end_token, cue.start);
         }
-        if let Some(m) = self.mention_starting(t).or_else(|| self.mention_at[t].map(|k| &self.mentions[k])) {
-            return m.is_candidate();
+        if let Some(k) = self.mention_at[t] {
+            let m = &self.mentions[k];
+            if let Some(c) = m.is_candidate() {
+                return Some(c);
+            }
+            // "the Bulgarian", "the Frenchman": the candidate of that nationality.
+            if let Kind::Member { code, how } = &m.kind
+                && matches!(how, crate::mentions::How::Adjective | crate::mentions::How::People)
+                && let Some(c) = self.candidate_of_nationality(code)
+            {
+                return Some(c);
+            }
+            // "the backing of Germany for X": the actors first, then the candidate.
+            if actor_side == Side::After && m.actor_codes().is_some() {
+                return (m.end..sentence.end_token)
+                    .find_map(|u| self.mention_at[u].and_then(|k| self.mentions[k].is_candidate()));
+            }
+            return None;
         }
         let n = self.norm(t);
         if self.lexicon.candidate_pronouns.contains(n) {
+            // "his bid" is the candidate's; "his country" is not.
+            if matches!(n, "his" | "her") {
+                let next = self.doc.tokens.get(t + 1).map(|x| x.norm.as_str()).unwrap_or("");
+                if !self.lexicon.candidacy_nouns.contains(next) {
+                    return None;
+                }
+            }
             return self.candidate_in_focus(cue.start);
         }
         if self.lexicon.candidacy_nouns.contains(n) {
             return self.candidate_later(t, sentence.end_token, cue.start);
         }
+        if described {
+            return self.candidate_in_focus(cue.start);
+        }
         if CLAUSE_WORDS.contains(&n) {
             return self.candidate_later(t, sentence.end_token, cue.start);
         }
         None
-    }
-
-    /// The first candidate named in `from..to`, else the one in focus at `at`.
-    fn candidate_later(&self, from: usize, to: usize, at: usize) -> Option<usize> {
-        (from..to)
-            .find_map(|t| self.mention_at[t].and_then(|k| self.mentions[k].is_candidate()))
-            .or_else(|| self.candidate_in_focus(at))
     }
 
     /// The candidate last named before token `t`, else the contest's only declared candidate.
@@ -576,6 +639,46 @@ impl<'a> Engine<'a> {
             [only] => Some(only),
             _ => None,
         }
+    }
+
+    fn candidate_of_nationality(&self, code: &str) -> Option<usize> {
+        let of: Vec<usize> = self
+            .facts
+            .candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.potential && c.nationality.as_deref() == Some(code))
+            .map(|(i, _)| i)
+            .collect();
+        match of[..] {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    /// The first candidate named in `from..to`, else the most talked-about one (a cue with no
+    /// object: "have withheld their authorization").
+    fn candidate_later(&self, from: usize, to: usize, at: usize) -> Option<usize> {
+        (from..to)
+            .find_map(|t| self.mention_at[t].and_then(|k| self.mentions[k].is_candidate()))
+            .or_else(|| self.salient_candidate(at))
+    }
+
+    /// The candidate named most often up to token `t` (ties: the latest), else the focus.
+    fn salient_candidate(&self, t: usize) -> Option<usize> {
+        let mut counts: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for m in self.mentions.iter().filter(|m| m.start < t) {
+            if let Some(c) = m.is_candidate() {
+                let e = counts.entry(c).or_default();
+                e.0 += 1;
+                e.1 = m.start;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|(_, v)| *v)
+            .map(|(c, _)| c)
+            .or_else(|| self.candidate_in_focus(t))
     }
 
     /// Conditions a supporting cue depends on: after a conditional marker in its clause, or
@@ -811,8 +914,13 @@ impl<'a> Engine<'a> {
         };
         if let Some((p, member)) = person {
             let who = &self.knowledge.people[p];
+            // "White House spokesman John Kirby": the institution speaks through him.
             return Some(Speaker {
-                attribution: Attribution::OnRecord,
+                attribution: if institution.is_some() {
+                    Attribution::Official
+                } else {
+                    Attribution::OnRecord
+                },
                 label: Some(format!("{}, {}", who.name(), who.role)),
                 member: member.or(state),
             });
@@ -856,13 +964,7 @@ impl<'a> Engine<'a> {
                 member: state,
             });
         }
-        if state_name {
-            return Some(Speaker {
-                attribution: Attribution::Official,
-                label: state.as_ref().and_then(|c| self.knowledge.state(c)).map(|s| format!("the government of {}", s.name())),
-                member: state,
-            });
-        }
+        let _ = state_name;
         None
     }
 
@@ -923,6 +1025,8 @@ pub struct Modifiers {
     pub hedged: bool,
     pub neither: bool,
     pub superseded: bool,
+    /// The negation is in the perfect or the past ("has not backed"): not given, not refused.
+    pub perfect: bool,
 }
 
 /// The stance a cue of `class` states under `m`, if any.
@@ -934,7 +1038,7 @@ pub fn stance_of(class: CueClass, negated_only: bool, m: &Modifiers) -> Option<S
                 Undeclared
             } else if m.no_longer {
                 Withholds
-            } else if m.negated && m.not_yet {
+            } else if m.negated && (m.not_yet || m.perfect) {
                 Withholds
             } else if m.negated {
                 Objects
@@ -953,8 +1057,11 @@ pub fn stance_of(class: CueClass, negated_only: bool, m: &Modifiers) -> Option<S
             Leans
         }
         CueClass::Oppose => {
-            if m.no_longer || m.negated {
+            if m.no_longer {
                 Supports
+            } else if m.negated {
+                // "not opposed to X" is none of the six stances.
+                return None;
             } else if m.soft || m.hedged {
                 Withholds
             } else {
@@ -1005,10 +1112,16 @@ pub fn merge(
     let mut out = Vec::new();
     for ((member, candidate), hits) in by_pair {
         let candidate_facts = &facts.candidates[candidate];
-        // Own national: concord derives it unless the text says otherwise (guide §6).
-        if candidate_facts.nationality.as_deref() == Some(member.as_str())
-            && hits.iter().all(|h| h.stance == Stance::Supports && h.specificity < 2)
-        {
+        // Own national: concord derives it; a nomination or a group statement does not single
+        // the state out (guide §6), a sentence naming it does.
+        let hits: Vec<Hit> = if candidate_facts.nationality.as_deref() == Some(member.as_str()) {
+            hits.into_iter()
+                .filter(|h| !(h.stance == Stance::Supports && (h.nomination || h.specificity == 0)))
+                .collect()
+        } else {
+            hits
+        };
+        if hits.is_empty() {
             continue;
         }
         let best_specificity = hits.iter().map(|h| h.specificity).max().unwrap_or(0);

@@ -137,7 +137,12 @@ pub fn analyse(text: &str) -> Doc<'_> {
             }
             let is_word = piece.chars().any(char::is_alphanumeric);
             let (norm, possessive) = word_norm(piece, is_word);
-            let bare: String = piece.chars().filter(|c| *c != '.').collect();
+            let stem = piece
+                .strip_suffix("’s")
+                .or_else(|| piece.strip_suffix("'s"))
+                .filter(|_| possessive)
+                .unwrap_or(piece);
+            let bare: String = stem.chars().filter(|c| *c != '.').collect();
             let capitalised = piece.chars().next().is_some_and(char::is_uppercase);
             tokens.push(Token {
                 start: start + offset,
