@@ -66,6 +66,12 @@ struct RawModifiers {
     set_aside: Vec<String>,
     superseded_markers: Vec<String>,
     superseded_after_had: Vec<String>,
+    open_question: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawWithdrawal {
+    cues: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +97,7 @@ struct RawLexicon {
     cue: Vec<RawCue>,
     modifiers: RawModifiers,
     attribution: RawAttribution,
+    withdrawal: RawWithdrawal,
     references: RawReferences,
 }
 
@@ -182,6 +189,8 @@ pub struct Lexicon {
     pub set_aside: WordSet,
     pub superseded_markers: WordSet,
     pub superseded_after_had: WordSet,
+    pub open_question: WordSet,
+    pub withdrawal: WordSet,
     pub speech_verbs: WordSet,
     pub anonymous_nouns: WordSet,
     pub institution_nouns: WordSet,
@@ -302,6 +311,8 @@ impl Lexicon {
             set_aside: WordSet::new(&m.set_aside),
             superseded_markers: WordSet::new(&m.superseded_markers),
             superseded_after_had: WordSet::new(&m.superseded_after_had),
+            open_question: WordSet::new(&m.open_question),
+            withdrawal: WordSet::new(&raw.withdrawal.cues),
             speech_verbs: WordSet::new(&a.speech_verbs),
             anonymous_nouns: WordSet::new(&a.anonymous_nouns),
             institution_nouns: WordSet::new(&a.institution_nouns),

@@ -313,6 +313,16 @@ fn refine(
                 continue;
             }
         }
+        // "Herminio Blanco of Mexico", "Rutte of the Netherlands": describes who precedes.
+        if m.start >= 2
+            && matches!(tokens[m.start - 1].norm.as_str(), "of" | "from")
+            && k > 0
+            && mentions[k - 1].end + 1 == m.start
+            && matches!(mentions[k - 1].kind, Kind::Person { .. } | Kind::Candidate { .. })
+        {
+            mentions[k].descriptor = true;
+            continue;
+        }
         // A state describing the person or candidate that follows.
         let mut j = m.end;
         let mut described: Option<usize> = None;
@@ -334,7 +344,7 @@ fn refine(
             continue;
         }
         // "the Dutch nominee": the candidate of that nationality.
-        if *how == How::Adjective {
+        if matches!(how, How::Adjective | How::People) {
             let mut j = m.end;
             while j < tokens.len() && j < m.end + 3 && lexicon.is_filler(&tokens[j].norm) {
                 j += 1;

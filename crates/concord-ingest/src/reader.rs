@@ -66,6 +66,10 @@ pub struct Engine<'a> {
     /// For each token, the mention covering it.
     mention_at: Vec<Option<usize>>,
     quote_speakers: Vec<Option<Speaker>>,
+    /// Candidates the article reports as withdrawn (index, sentence): never the candidate in
+    /// focus for a cue that names none.
+    pub withdrawn: Vec<usize>,
+    pub withdrawals: Vec<(usize, usize)>,
     pub notes: Vec<String>,
 }
 
@@ -101,12 +105,44 @@ impl<'a> Engine<'a> {
             mentions,
             mention_at,
             quote_speakers: Vec::new(),
+            withdrawn: Vec::new(),
+            withdrawals: Vec::new(),
             notes: Vec::new(),
         };
+        engine.withdrawals = engine.find_withdrawals();
+        engine.withdrawn = engine.withdrawals.iter().map(|(c, _)| *c).collect();
         engine.quote_speakers = (0..doc.quotes.len())
             .map(|q| engine.quote_speaker(q))
             .collect();
         engine
+    }
+
+    /// "Iohannis withdraws candidacy": (candidate, sentence) for each withdrawal stated.
+    fn find_withdrawals(&self) -> Vec<(usize, usize)> {
+        let tokens = &self.doc.tokens;
+        let mut out = Vec::new();
+        for s in 0..self.doc.sentences.len() {
+            let range = self.doc.sentence_tokens(s);
+            for i in range.clone() {
+                if self.mention_at[i].is_some() || self.lexicon.withdrawal.match_at(tokens, i).is_none() {
+                    continue;
+                }
+                // The candidate just before the cue (its subject), within the clause.
+                let from = self.clause_start(i).max(i.saturating_sub(8));
+                let subject = (from..i).rev().find_map(|t| {
+                    self.mention_at[t].and_then(|k| self.mentions[k].is_candidate())
+                });
+                let negated = (i.saturating_sub(3).max(range.start)..i)
+                    .any(|t| self.lexicon.negators.contains(&tokens[t].norm));
+                if let Some(c) = subject
+                    && !negated
+                    && !out.iter().any(|(x, _)| *x == c)
+                {
+                    out.push((c, s));
+                }
+            }
+        }
+        out
     }
 
     fn norm(&self, t: usize) -> &str {
@@ -295,7 +331,9 @@ impl<'a> Engine<'a> {
             // "said that he would back": reported speech, not a hedge.
             let reported = n == "would"
                 && (sentence.first_token..i).any(|j| lex.speech_verbs.match_at(tokens, j).is_some());
-            if lex.hedges.contains(n) && !reported {
+            // "21 May": a month, not a modal.
+            let name = tokens[i].capitalised && i > sentence.first_token;
+            if lex.hedges.contains(n) && !reported && !name {
                 hedge_at = Some(i);
             }
             if lex.assertives.contains(n) {
@@ -303,6 +341,9 @@ impl<'a> Engine<'a> {
             }
             if lex.superseded_markers.match_at(tokens, i).is_some() {
                 m.superseded = true;
+            }
+            if lex.open_question.contains(n) {
+                m.open_question = true;
             }
         }
         m.hedged = match (hedge_at, assertive_at) {
@@ -322,13 +363,14 @@ impl<'a> Engine<'a> {
             m.neither = true;
         }
         // "had opposed … until this week".
-        let had_before = (cue.start.saturating_sub(3)..cue.start)
-            .any(|i| i >= sentence.first_token && tokens[i].norm == "had");
-        if had_before {
-            let after = cue.end..sentence.end_token;
-            if after.clone().any(|i| lex.superseded_after_had.match_at(tokens, i).is_some()) {
-                m.superseded = true;
-            }
+        // "had opposed … until", "Until last week, Hungary had indicated it would prefer …".
+        let clause = self.clause_start(cue.start);
+        let had_before = (clause..cue.start).any(|i| tokens[i].norm == "had");
+        if had_before
+            && (sentence.first_token..sentence.end_token)
+                .any(|i| lex.superseded_after_had.match_at(tokens, i).is_some())
+        {
+            m.superseded = true;
         }
         m
     }
@@ -373,6 +415,15 @@ impl<'a> Engine<'a> {
                     if cue.start - m.end <= 3 {
                         return None;
                     }
+                }
+                Kind::Person { .. }
+                    if self.doc.tokens[m.end - 1].possessive
+                        && !self.doc.tokens.get(m.end).is_some_and(|n| {
+                            matches!(n.norm.as_str(), "government" | "administration" | "cabinet" | "office" | "country")
+                        }) =>
+                {
+                    // "Merkel's coalition partners refused…": not Merkel.
+                    return None;
                 }
                 Kind::Member { .. } | Kind::Person { .. } | Kind::Group { .. } => {
                     return Some(self.expand_list(k, false));
@@ -540,7 +591,16 @@ impl<'a> Engine<'a> {
         let sentence = &self.doc.sentences[s];
         if side == Side::Before {
             for t in (sentence.first_token..cue.start).rev() {
-                if let Some(c) = self.mention_at[t].and_then(|k| self.mentions[k].is_candidate()) {
+                let Some(k) = self.mention_at[t] else { continue };
+                let m = &self.mentions[k];
+                if let Some(c) = m.is_candidate() {
+                    return Some(c);
+                }
+                // "Mexican officials claimed the backing of …": the Mexican candidate's camp.
+                if let Kind::Member { code, how } = &m.kind
+                    && matches!(how, crate::mentions::How::Adjective)
+                    && let Some(c) = self.candidate_of_nationality(code)
+                {
                     return Some(c);
                 }
             }
@@ -623,7 +683,9 @@ impl<'a> Engine<'a> {
         let mut u = t;
         while u > 0 {
             u -= 1;
-            if let Some(c) = self.mention_at[u].and_then(|k| self.mentions[k].is_candidate()) {
+            if let Some(c) = self.mention_at[u].and_then(|k| self.mentions[k].is_candidate())
+                && !self.withdrawn.contains(&c)
+            {
                 return Some(c);
             }
         }
@@ -668,7 +730,7 @@ impl<'a> Engine<'a> {
     fn salient_candidate(&self, t: usize) -> Option<usize> {
         let mut counts: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
         for m in self.mentions.iter().filter(|m| m.start < t) {
-            if let Some(c) = m.is_candidate() {
+            if let Some(c) = m.is_candidate().filter(|c| !self.withdrawn.contains(c)) {
                 let e = counts.entry(c).or_default();
                 e.0 += 1;
                 e.1 = m.start;
@@ -1027,11 +1089,16 @@ pub struct Modifiers {
     pub superseded: bool,
     /// The negation is in the perfect or the past ("has not backed"): not given, not refused.
     pub perfect: bool,
+    /// "whether it will back": a question, not a position.
+    pub open_question: bool,
 }
 
 /// The stance a cue of `class` states under `m`, if any.
 pub fn stance_of(class: CueClass, negated_only: bool, m: &Modifiers) -> Option<Stance> {
     use Stance::*;
+    if m.open_question {
+        return None;
+    }
     Some(match class {
         CueClass::Support => {
             if m.neither {
