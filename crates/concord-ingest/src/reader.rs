@@ -153,12 +153,6 @@ impl<'a> Engine<'a> {
         self.doc.tokens[t].sentence
     }
 
-    fn mention_starting(&self, t: usize) -> Option<&Mention> {
-        self.mention_at[t]
-            .map(|k| &self.mentions[k])
-            .filter(|m| m.start == t)
-    }
-
     /// All hits in the document.
     pub fn hits(&mut self) -> Vec<Hit> {
         let mut hits = Vec::new();
