@@ -101,7 +101,8 @@ fn looks_like_html(text: &str) -> bool {
 /// HTML to plain text: paragraphs become lines, no wrapping, no link markers, scripts and
 /// styles dropped (html2text, a well-kept converter built on html5ever).
 fn html_to_text(html: &str) -> String {
-    let text = html2text::config::plain()
+    // The trivial decorator adds nothing: no "[link]" brackets, no "*emphasis*" marks.
+    let text = html2text::config::with_decorator(html2text::render::TrivialDecorator::new())
         .no_table_borders()
         .link_footnotes(false)
         .string_from_read(html.as_bytes(), usize::MAX / 2)

@@ -358,8 +358,7 @@ impl<'a> Engine<'a> {
         }
         // "had opposed … until this week".
         // "had opposed … until", "Until last week, Hungary had indicated it would prefer …".
-        let clause = self.clause_start(cue.start);
-        let had_before = (clause..cue.start).any(|i| tokens[i].norm == "had");
+        let had_before = (from..cue.start).any(|i| tokens[i].norm == "had");
         if had_before
             && (sentence.first_token..sentence.end_token)
                 .any(|i| lex.superseded_after_had.match_at(tokens, i).is_some())
@@ -660,8 +659,12 @@ impl<'a> Engine<'a> {
             }
             return self.candidate_in_focus(cue.start);
         }
-        if self.lexicon.candidacy_nouns.contains(n) {
-            return self.candidate_later(t, sentence.end_token, cue.start);
+        // "the remaining candidate", "a new nominee": up to two words before the noun.
+        let noun_soon = (t..(t + 3).min(end)).find(|&u| self.lexicon.candidacy_nouns.contains(self.norm(u)));
+        if let Some(u) = noun_soon
+            && (t..u).all(|v| self.doc.tokens[v].is_word && !self.doc.tokens[v].capitalised && self.mention_at[v].is_none())
+        {
+            return self.candidate_later(u, sentence.end_token, cue.start);
         }
         if described {
             return self.candidate_in_focus(cue.start);
@@ -688,7 +691,7 @@ impl<'a> Engine<'a> {
             .candidates
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.potential)
+            .filter(|(i, c)| !c.potential && !self.withdrawn.contains(i))
             .map(|(i, _)| i)
             .collect();
         match declared[..] {

