@@ -327,10 +327,12 @@ fn refine(
         let mut j = m.end;
         let mut described: Option<usize> = None;
         while j < tokens.len() && j < m.end + 6 && tokens[j].sentence == sentence {
-            if let Some(next) = mentions[k + 1..].iter().position(|n| n.start == j) {
-                let n = &mentions[k + 1 + next];
+            // Mentions are in text order: the one starting at `j`, if any, by binary search.
+            let next = k + 1 + mentions[k + 1..].partition_point(|n| n.start < j);
+            if mentions.get(next).is_some_and(|n| n.start == j) {
+                let n = &mentions[next];
                 if matches!(n.kind, Kind::Person { .. } | Kind::Candidate { .. }) {
-                    described = Some(k + 1 + next);
+                    described = Some(next);
                 }
                 break;
             }

@@ -70,6 +70,8 @@ pub struct Engine<'a> {
     /// focus for a cue that names none.
     pub withdrawn: Vec<usize>,
     pub withdrawals: Vec<(usize, usize)>,
+    /// For each candidate, the first tokens of its mentions, in order.
+    candidate_positions: Vec<Vec<usize>>,
     pub notes: Vec<String>,
 }
 
@@ -107,8 +109,14 @@ impl<'a> Engine<'a> {
             quote_speakers: Vec::new(),
             withdrawn: Vec::new(),
             withdrawals: Vec::new(),
+            candidate_positions: vec![Vec::new(); facts.candidates.len()],
             notes: Vec::new(),
         };
+        for m in mentions {
+            if let Some(c) = m.is_candidate() {
+                engine.candidate_positions[c].push(m.start);
+            }
+        }
         engine.withdrawals = engine.find_withdrawals();
         engine.withdrawn = engine.withdrawals.iter().map(|(c, _)| *c).collect();
         engine.quote_speakers = (0..doc.quotes.len())
@@ -171,11 +179,15 @@ impl<'a> Engine<'a> {
         let s = self.sentence_of(t);
         let mut start = self.doc.sentences[s].first_token;
         let offset = self.doc.tokens[t].start;
-        for q in &self.doc.quotes {
-            if q.open < offset && offset < q.close && q.first_token > start {
-                start = q.first_token;
-            } else if q.close <= offset && q.end_token > start && q.end_token <= t {
-                start = q.end_token;
+        // Inside a quotation, the clause starts at its opening; after one closed earlier in the
+        // sentence, at its end.
+        let before = self.doc.quotes.partition_point(|q| q.open < offset);
+        if let Some(i) = before.checked_sub(1) {
+            let q = &self.doc.quotes[i];
+            if offset < q.close {
+                start = start.max(q.first_token);
+            } else if q.end_token <= t {
+                start = start.max(q.end_token);
             }
         }
         for b in (start..t).rev() {
@@ -190,11 +202,8 @@ impl<'a> Engine<'a> {
     fn clause_end(&self, t: usize) -> usize {
         let s = self.sentence_of(t);
         let mut end = self.doc.sentences[s].end_token;
-        let offset = self.doc.tokens[t].start;
-        for q in &self.doc.quotes {
-            if q.open < offset && offset < q.close && q.end_token < end {
-                end = q.end_token;
-            }
+        if let Some(q) = self.doc.quote_of(t) {
+            end = end.min(self.doc.quotes[q].end_token);
         }
         (t..end)
             .find(|&i| matches!(self.norm(i), ";"))
@@ -677,14 +686,18 @@ impl<'a> Engine<'a> {
 
     /// The candidate last named before token `t`, else the contest's only declared candidate.
     fn candidate_in_focus(&self, t: usize) -> Option<usize> {
-        let mut u = t;
-        while u > 0 {
-            u -= 1;
-            if let Some(c) = self.mention_at[u].and_then(|k| self.mentions[k].is_candidate())
-                && !self.withdrawn.contains(&c)
-            {
-                return Some(c);
-            }
+        let last = self
+            .candidate_positions
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| !self.withdrawn.contains(c))
+            .filter_map(|(c, at)| {
+                let n = at.partition_point(|&p| p < t);
+                n.checked_sub(1).map(|i| (at[i], c))
+            })
+            .max();
+        if let Some((_, c)) = last {
+            return Some(c);
         }
         let declared: Vec<usize> = self
             .facts
@@ -725,18 +738,16 @@ impl<'a> Engine<'a> {
 
     /// The candidate named most often up to token `t` (ties: the latest), else the focus.
     fn salient_candidate(&self, t: usize) -> Option<usize> {
-        let mut counts: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-        for m in self.mentions.iter().filter(|m| m.start < t) {
-            if let Some(c) = m.is_candidate().filter(|c| !self.withdrawn.contains(c)) {
-                let e = counts.entry(c).or_default();
-                e.0 += 1;
-                e.1 = m.start;
-            }
-        }
-        counts
-            .into_iter()
-            .max_by_key(|(_, v)| *v)
-            .map(|(c, _)| c)
+        self.candidate_positions
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| !self.withdrawn.contains(c))
+            .filter_map(|(c, at)| {
+                let n = at.partition_point(|&p| p < t);
+                (n > 0).then(|| ((n, at[n - 1]), c))
+            })
+            .max()
+            .map(|(_, c)| c)
             .or_else(|| self.candidate_in_focus(t))
     }
 

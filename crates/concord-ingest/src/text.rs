@@ -285,9 +285,10 @@ impl Doc<'_> {
     /// The quotation holding token `t`, if any.
     pub fn quote_of(&self, t: usize) -> Option<usize> {
         let offset = self.tokens[t].start;
-        self.quotes
-            .iter()
-            .position(|q| q.open < offset && offset < q.close)
+        // Quotes are in text order and do not overlap: the last one opening before `offset`.
+        let i = self.quotes.partition_point(|q| q.open < offset).checked_sub(1)?;
+        let q = &self.quotes[i];
+        (offset < q.close).then_some(i)
     }
 
     /// The text of a byte range.
