@@ -32,8 +32,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use concord_store::{
-    Appended, NewEvent, PendingAppend, Store, StoreError, StoredEvent, StreamInfo, TokenRecord,
-    validate_stream,
+    Appended, NewEvent, NewProposal, PendingAppend, ProposalRecord, ProposalStatus, Store,
+    StoreError, StoredEvent, StreamInfo, TokenRecord, validate_decision, validate_stream,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -165,6 +165,42 @@ impl EventRow {
         })
     }
 }
+
+#[derive(FromRow)]
+struct ProposalRow {
+    id: i64,
+    stream: String,
+    article: String,
+    key: String,
+    kind: String,
+    payload: String,
+    status: String,
+    created_at: String,
+    created_by: String,
+    decided_at: Option<String>,
+    decided_by: Option<String>,
+}
+
+impl TryFrom<ProposalRow> for ProposalRecord {
+    type Error = StoreError;
+    fn try_from(r: ProposalRow) -> Result<Self, StoreError> {
+        Ok(ProposalRecord {
+            id: r.id,
+            status: ProposalStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::Backend(format!("unknown proposal status '{}'", r.status)))?,
+            stream: r.stream,
+            article: r.article,
+            key: r.key,
+            kind: r.kind,
+            payload: r.payload,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            decided_at: r.decided_at,
+            decided_by: r.decided_by,
+        })
+    }
+}
+
 
 #[derive(FromRow)]
 struct TokenRow {
@@ -317,6 +353,87 @@ impl Store for SqliteStore {
                 .await
                 .map_err(backend)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_proposals(
+        &self,
+        stream: &str,
+        article: &str,
+        proposals: Vec<NewProposal>,
+        created_at: &str,
+        created_by: &str,
+    ) -> Result<Vec<ProposalRecord>, StoreError> {
+        validate_stream(stream)?;
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let mut stored = Vec::new();
+        let sql = "INSERT INTO proposals (stream, article, key, kind, payload, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (stream, article, key) DO NOTHING
+             RETURNING id, stream, article, key, kind, payload, status, created_at, created_by, decided_at, decided_by";
+        for p in proposals {
+            let row = sqlx::query_as::<_, ProposalRow>(sql)
+                .bind(stream)
+                .bind(article)
+                .bind(&p.key)
+                .bind(&p.kind)
+                .bind(&p.payload)
+                .bind(created_at)
+                .bind(created_by)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            if let Some(row) = row {
+                stored.push(ProposalRecord::try_from(row)?);
+            }
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(stored)
+    }
+
+    async fn proposals(
+        &self,
+        stream: &str,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError> {
+        let sql = "SELECT id, stream, article, key, kind, payload, status, created_at, created_by, decided_at, decided_by FROM proposals
+             WHERE stream = ? AND (? IS NULL OR status = ?) ORDER BY id";
+        let status = status.map(ProposalStatus::as_str);
+        sqlx::query_as::<_, ProposalRow>(sql)
+            .bind(stream)
+            .bind(status)
+            .bind(status)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .into_iter()
+            .map(ProposalRecord::try_from)
+            .collect()
+    }
+
+    async fn decide_proposal(
+        &self,
+        id: i64,
+        status: ProposalStatus,
+        payload: Option<&str>,
+        decided_at: &str,
+        decided_by: &str,
+    ) -> Result<Option<ProposalRecord>, StoreError> {
+        validate_decision(status)?;
+        let sql = "UPDATE proposals SET status = ?, payload = COALESCE(?, payload),
+                 decided_at = ?, decided_by = ?
+             WHERE id = ? AND status = 'pending'
+             RETURNING id, stream, article, key, kind, payload, status, created_at, created_by, decided_at, decided_by";
+        sqlx::query_as::<_, ProposalRow>(sql)
+            .bind(status.as_str())
+            .bind(payload)
+            .bind(decided_at)
+            .bind(decided_by)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .map(ProposalRecord::try_from)
+            .transpose()
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Appended> {

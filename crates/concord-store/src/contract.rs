@@ -12,7 +12,9 @@ use std::time::Duration;
 
 pub use futures::future::BoxFuture;
 
-use crate::{Appended, NewEvent, Store, StoreError, StoredEvent, StreamInfo};
+use crate::{
+    Appended, NewEvent, NewProposal, ProposalStatus, Store, StoreError, StoredEvent, StreamInfo,
+};
 
 /// Opens a new store instance on the database prepared for one test.
 pub trait Opener: Sync {
@@ -51,6 +53,7 @@ macro_rules! contract_tests {
             appends_are_notified_to_other_instances,
             tokens_are_created_found_listed_and_revoked,
             empty_stream_name_is_rejected,
+            proposals_are_stored_once_listed_and_decided_once,
         );
     };
     (@each $with:path; $($name:ident),* $(,)?) => {
@@ -552,4 +555,84 @@ pub async fn empty_stream_name_is_rejected(db: &dyn Opener) {
         .map(|s| s.stream)
         .collect();
     assert!(names.is_empty());
+}
+
+fn proposal(key: &str) -> NewProposal {
+    NewProposal {
+        key: key.to_owned(),
+        kind: "stance".to_owned(),
+        payload: format!("{{\"key\":\"{key}\"}}"),
+    }
+}
+
+/// Proposals are stored pending; the same article never stores the same key twice (a rejected
+/// one stays rejected); a decision is made once, may replace the payload, and survives reopening.
+pub async fn proposals_are_stored_once_listed_and_decided_once(db: &dyn Opener) {
+    let store = db.open().await;
+    let first = store
+        .add_proposals("c", "article-1", vec![proposal("a"), proposal("b")], "t1", "alice")
+        .await
+        .expect("stored");
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|p| p.status == ProposalStatus::Pending));
+    assert_eq!(first[0].created_by, "alice");
+    let (a, b) = (first[0].id, first[1].id);
+
+    let rejected = store
+        .decide_proposal(a, ProposalStatus::Rejected, None, "t2", "bob")
+        .await
+        .unwrap()
+        .expect("pending, so decided");
+    assert_eq!(rejected.status, ProposalStatus::Rejected);
+    assert_eq!(rejected.decided_by.as_deref(), Some("bob"));
+    // Decided once: neither accepted afterwards nor rejected again.
+    assert!(store
+        .decide_proposal(a, ProposalStatus::Accepted, None, "t3", "bob")
+        .await
+        .unwrap()
+        .is_none());
+    // Accepting with an edit replaces the payload.
+    let accepted = store
+        .decide_proposal(b, ProposalStatus::Accepted, Some("{\"edited\":true}"), "t3", "bob")
+        .await
+        .unwrap()
+        .expect("pending");
+    assert_eq!(accepted.payload, "{\"edited\":true}");
+    assert!(matches!(
+        store.decide_proposal(b, ProposalStatus::Pending, None, "t4", "bob").await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store
+        .decide_proposal(9_999, ProposalStatus::Accepted, None, "t4", "bob")
+        .await
+        .unwrap()
+        .is_none());
+
+    // Reading the same article again proposes only what is new; another article may propose
+    // the same key; another stream is separate.
+    let again = store
+        .add_proposals("c", "article-1", vec![proposal("a"), proposal("b"), proposal("c")], "t5", "alice")
+        .await
+        .unwrap();
+    assert_eq!(again.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["c"]);
+    let other = store
+        .add_proposals("c", "article-2", vec![proposal("a")], "t5", "alice")
+        .await
+        .unwrap();
+    assert_eq!(other.len(), 1);
+    store
+        .add_proposals("d", "article-1", vec![proposal("a")], "t5", "alice")
+        .await
+        .unwrap();
+
+    drop(store);
+    let store = db.open().await;
+    let all = store.proposals("c", None).await.unwrap();
+    assert_eq!(all.len(), 4);
+    let statuses: Vec<&str> = all.iter().map(|p| p.status.as_str()).collect();
+    assert_eq!(statuses, ["rejected", "accepted", "pending", "pending"]);
+    let pending = store.proposals("c", Some(ProposalStatus::Pending)).await.unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(store.proposals("d", None).await.unwrap().len(), 1);
+    assert!(store.proposals("nobody", None).await.unwrap().is_empty());
 }

@@ -10,6 +10,9 @@
 //!   only if that is still true. Otherwise nothing is written and the caller gets
 //!   [`StoreError::Conflict`], re-reads, re-folds and decides again.
 //! * **Access tokens**: only the hash of a token is stored, with a role and a label.
+//! * **Proposals awaiting review**: what was read from an article, pending until accepted or
+//!   rejected once; a decided proposal is remembered, so the same article does not propose it
+//!   again. Accepting one does not append anything: the caller appends the events.
 //!
 //! # What a store does not know
 //!
@@ -132,6 +135,61 @@ pub struct TokenRecord {
     pub revoked_at: Option<String>,
 }
 
+/// A proposal read from an article, to be stored for review. The store keeps it as given: the
+/// `payload` (JSON text) and `kind` are the domain's; `key` identifies what it proposes within
+/// its article (`stance:HUN:rutte`), so that the same article never proposes it twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProposal {
+    pub key: String,
+    pub kind: String,
+    pub payload: String,
+}
+
+/// A stored proposal and where its review stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalRecord {
+    pub id: i64,
+    pub stream: String,
+    /// The article it was read from (the domain's identifier, e.g. a hash of its text).
+    pub article: String,
+    pub key: String,
+    pub kind: String,
+    pub payload: String,
+    pub status: ProposalStatus,
+    pub created_at: String,
+    pub created_by: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+}
+
+/// Where a proposal's review stands: pending, then accepted or rejected once and for all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProposalStatus {
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+impl ProposalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Pending => "pending",
+            ProposalStatus::Accepted => "accepted",
+            ProposalStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProposalStatus> {
+        [
+            ProposalStatus::Pending,
+            ProposalStatus::Accepted,
+            ProposalStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
 /// A notification that `stream` now holds at least `seq` events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -216,8 +274,49 @@ pub trait Store: Send + Sync {
     /// `false` if there is no such token or it was already revoked (the first date stays).
     async fn revoke_token(&self, id: i64, revoked_at: &str) -> Result<bool, StoreError>;
 
+    /// Stores `proposals` read from `article` for `stream` as pending, in order, skipping any
+    /// whose `(stream, article, key)` is already stored whatever its status — so a rejected
+    /// proposal stays rejected when the same article is read again. Returns those stored.
+    async fn add_proposals(
+        &self,
+        stream: &str,
+        article: &str,
+        proposals: Vec<NewProposal>,
+        created_at: &str,
+        created_by: &str,
+    ) -> Result<Vec<ProposalRecord>, StoreError>;
+
+    /// The proposals of `stream` (all, or those with `status`), oldest first.
+    async fn proposals(
+        &self,
+        stream: &str,
+        status: Option<ProposalStatus>,
+    ) -> Result<Vec<ProposalRecord>, StoreError>;
+
+    /// Decides pending proposal `id`: `Accepted` (with its payload replaced when the reviewer
+    /// edited it) or `Rejected`. `None` if there is no such proposal or it is no longer pending:
+    /// a proposal is decided once.
+    async fn decide_proposal(
+        &self,
+        id: i64,
+        status: ProposalStatus,
+        payload: Option<&str>,
+        decided_at: &str,
+        decided_by: &str,
+    ) -> Result<Option<ProposalRecord>, StoreError>;
+
     /// Notifications of successful appends; see the crate docs for what they promise.
     fn subscribe(&self) -> broadcast::Receiver<Appended>;
+}
+
+/// Checks the arguments of [`Store::decide_proposal`] every backend rejects the same way.
+pub fn validate_decision(status: ProposalStatus) -> Result<(), StoreError> {
+    if status == ProposalStatus::Pending {
+        return Err(StoreError::Invalid(
+            "a decision accepts or rejects; it cannot make a proposal pending".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the arguments of [`Store::append`] that every backend rejects the same way.
