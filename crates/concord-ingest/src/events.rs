@@ -334,6 +334,8 @@ fn milestones(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
             evidence: vec![span(engine, s)],
         });
     }
+    // What the contest already knows is not proposed again.
+    found.retain(|m| !engine.facts.milestones.contains(&(m.date, m.kind)));
     reading.milestones = found;
 }
 

@@ -3,7 +3,7 @@
 //! directly (the development set's contests).
 
 use concord_domain::ContestState;
-use concord_domain::model::CandidateStatus;
+use concord_domain::model::{CandidateStatus, MilestoneKind};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,9 @@ pub struct ContestFacts {
     pub office: String,
     pub members: Membership,
     pub candidates: Vec<CandidateFacts>,
+    /// Milestones the contest already has (date, kind): not proposed again.
+    #[serde(default)]
+    pub milestones: Vec<(Date, MilestoneKind)>,
 }
 
 impl ContestFacts {
@@ -78,6 +81,7 @@ impl ContestFacts {
                     potential: c.status == CandidateStatus::Potential,
                 })
                 .collect(),
+            milestones: state.milestones.iter().map(|m| (m.date, m.kind)).collect(),
         }
     }
 

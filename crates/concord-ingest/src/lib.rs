@@ -20,6 +20,7 @@ pub mod lexicon;
 pub mod mentions;
 pub mod proposal;
 pub mod reader;
+pub mod review;
 pub mod score;
 pub mod text;
 

@@ -10,6 +10,8 @@
 //! same contest: the batch then fails with [`LedgerError::Conflict`] (nothing written), the
 //! cached head is refreshed, and the caller may retry against the new state.
 
+pub mod review;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -58,6 +58,8 @@ enum Command {
     /// Read a news article and propose the stance reports, candidacies, conditions and
     /// milestones it states (nothing is recorded); or score the reader with --score.
     Ingest(commands::ingest::IngestArgs),
+    /// The proposals read from articles: list them with their evidence, accept or reject.
+    Review(commands::review::ReviewArgs),
     /// Create, list or revoke the bearer tokens the server accepts.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -108,6 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Forecast(args) => commands::forecast::forecast(&ctx, &args).await,
                     Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
                     Command::Ingest(args) => commands::ingest::run(&ctx, &args).await,
+                    Command::Review(args) => commands::review::run(&ctx, &args).await,
                     Command::Bargain(_) | Command::Backtest(_) => {
                         unreachable!("handled before the runtime starts")
                     }

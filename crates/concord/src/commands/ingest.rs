@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use concord_domain::ContestState;
 use concord_domain::diagnostic::did_you_mean;
 use concord_ingest::score::{self, ArticleScore, Counts, Gold};
+use concord_ingest::review::ArticleSource;
 use concord_ingest::{ContestFacts, ReadError, Reader, Reading};
+use concord_ledger::review::{self, QueueItem, ReviewError};
+use concord_store::ProposalStatus;
 use jiff::civil::Date;
 use serde::Deserialize;
 
@@ -54,6 +56,9 @@ pub struct IngestArgs {
     /// With --score: list every difference (missed, spurious, wrong stance or attribution).
     #[arg(long)]
     pub details: bool,
+    /// Only print what the article proposes; store nothing for review.
+    #[arg(long)]
+    pub dry_run: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -71,7 +76,8 @@ fn parse_date(arg: &str, value: &str) -> anyhow::Result<Date> {
         .with_context(|| format!("argument {arg}: '{value}' is not a date (expected YYYY-MM-DD)"))
 }
 
-/// `concord ingest FILE --contest ID`.
+/// `concord ingest FILE --contest ID`: reads the article and stores what it proposes as
+/// pending review (or, with --dry-run, only prints it).
 pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let (Some(file), Some(contest)) = (&args.file, &args.contest) else {
         bail!("give an article and --contest ID (or --score GOLD_DIR --texts DIR)");
@@ -102,37 +108,123 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         eprintln!("nothing proposed");
         return Ok(ExitCode::from(NOTHING));
     }
-    let events = ctx.ledger.events(contest).await?;
-    // Everything ever known about the contest (a candidate who entered after the article is
-    // still a candidate the article may name); members as on the article's date.
-    let state = ContestState::fold(&events, Date::MAX)?;
-    let facts = ContestFacts::from_state(&state, published);
     let reader = reader()?;
-    let (text, reading) = match reader.read_bytes(&bytes, &facts, published) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            eprintln!("nothing proposed");
-            return Ok(ExitCode::from(NOTHING));
+    let source = ArticleSource {
+        url: args.url.clone(),
+        outlet: args.outlet.clone(),
+        file: Some(
+            file.file_name()
+                .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        ),
+        published,
+    };
+    if args.dry_run {
+        let facts = review::facts(&ctx.ledger, contest, published).await?;
+        let (text, reading) = match reader.read_bytes(&bytes, &facts, published) {
+            Ok(r) => r,
+            Err(e) => return Ok(nothing(file, &e)),
+        };
+        match args.format {
+            Format::Json => {
+                let out = serde_json::json!({
+                    "source": source,
+                    "bytes": text.len(),
+                    "reading": reading,
+                });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            }
+            Format::Table => print_reading(&reading, args),
         }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ingested = match review::ingest(
+        &ctx.ledger,
+        &reader,
+        contest,
+        &bytes,
+        source,
+        ctx.now(),
+        &ctx.author(),
+    )
+    .await
+    {
+        Ok(i) => i,
+        Err(ReviewError::Read(e)) => return Ok(nothing(file, &e)),
+        Err(e) => return Err(e.into()),
     };
     match args.format {
         Format::Json => {
+            let items: Vec<serde_json::Value> = ingested.stored.iter().map(queue_json).collect();
             let out = serde_json::json!({
-                "source": {
-                    "file": file.display().to_string(),
-                    "url": args.url,
-                    "outlet": args.outlet,
-                    "published": published,
-                    "bytes": text.len(),
-                },
-                "reading": reading,
+                "article": ingested.article,
+                "proposed": ingested.proposed,
+                "stored": items,
+                "notes": ingested.notes,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Table => print_reading(&reading, args),
+        Format::Table => {
+            for item in &ingested.stored {
+                print_item(item);
+            }
+            let skipped = ingested.proposed - ingested.stored.len();
+            println!(
+                "\n{} proposal{} pending review{}: concord review --contest {contest}",
+                ingested.stored.len(),
+                if ingested.stored.len() == 1 { "" } else { "s" },
+                if skipped > 0 {
+                    format!(
+                        " ({skipped} already proposed or rejected for this article, not repeated)"
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            for n in &ingested.notes {
+                println!("note: {n}");
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn nothing(file: &Path, e: &ReadError) -> ExitCode {
+    eprintln!("error: {}: {e}", file.display());
+    eprintln!("nothing proposed");
+    ExitCode::from(NOTHING)
+}
+
+/// A queue item as JSON: its id, status, kind and everything proposed.
+pub fn queue_json(item: &QueueItem) -> serde_json::Value {
+    serde_json::json!({
+        "id": item.record.id,
+        "status": item.record.status.as_str(),
+        "article": item.record.article,
+        "created_at": item.record.created_at,
+        "created_by": item.record.created_by,
+        "decided_at": item.record.decided_at,
+        "decided_by": item.record.decided_by,
+        "proposal": item.pending,
+    })
+}
+
+/// A queue item for people: one line, then the evidence and the source.
+pub fn print_item(item: &QueueItem) {
+    let p = &item.pending.proposal;
+    let status = match item.record.status {
+        ProposalStatus::Pending => String::new(),
+        other => format!(" [{}]", other.as_str()),
+    };
+    println!("\n#{} {}: {}{}", item.record.id, p.kind(), p.summary(), status);
+    if let concord_ingest::review::Proposal::Stance(s) = p {
+        for c in &s.conditions {
+            println!("      condition: {c}");
+        }
+    }
+    for e in p.evidence() {
+        println!("      evidence: {}", e.text);
+    }
+    println!("      source: {}", item.pending.source.citation());
 }
 
 fn print_reading(r: &Reading, args: &IngestArgs) {

@@ -37,18 +37,23 @@ pub struct ImportArgs {
     /// The contest a CSV of reports goes into.
     #[arg(long)]
     pub contest: Option<String>,
+    /// Import only a scenario's definition: organisation, members, office, candidates and
+    /// milestones, without its reports (stances, conditions, commitments) or outcome — a contest
+    /// to be filled from articles (concord ingest).
+    #[arg(long)]
+    pub definition_only: bool,
 }
 
 pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
     if let Some((id, text)) = BUNDLED.iter().find(|(id, _)| *id == args.file) {
-        return import_scenario(ctx, &format!("{id}.toml"), text).await;
+        return import_scenario(ctx, &format!("{id}.toml"), text, args.definition_only).await;
     }
     let path = PathBuf::from(&args.file);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
     match path.extension().and_then(|e| e.to_str()) {
-        Some("toml") => import_scenario(ctx, &name, &text).await,
+        Some("toml") => import_scenario(ctx, &name, &text, args.definition_only).await,
         Some("json") => {
             let case = match interchange::parse(&name, &text) {
                 Ok(case) => case,
@@ -87,13 +92,31 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
     }
 }
 
-async fn import_scenario(ctx: &Context, name: &str, text: &str) -> anyhow::Result<ExitCode> {
+async fn import_scenario(
+    ctx: &Context,
+    name: &str,
+    text: &str,
+    definition_only: bool,
+) -> anyhow::Result<ExitCode> {
     let parsed = match scenario::parse(name, text, &ctx.author()) {
         Ok(s) => s,
         Err(problems) => return Ok(reject(&problems)),
     };
     let id = parsed.definition.id.clone();
-    let events = parsed.into_events(&ctx.author());
+    let mut events = parsed.into_events(&ctx.author());
+    if definition_only {
+        // Who and what the contest is about, and its dates; none of what members said.
+        events.retain(|e| {
+            matches!(
+                e.kind,
+                EventKind::ContestOpened { .. }
+                    | EventKind::MemberJoined { .. }
+                    | EventKind::CandidateEntered { .. }
+                    | EventKind::MilestoneSet { .. }
+                    | EventKind::TermExtended { .. }
+            )
+        });
+    }
     let n = events.len();
     ctx.ledger.create(&id, events, ctx.now()).await?;
     println!("imported contest {id}: {n} events");

@@ -5,5 +5,6 @@ pub mod board;
 pub mod forecast;
 pub mod ingest;
 pub mod ledger;
+pub mod review;
 pub mod serve;
 pub mod token;
