@@ -40,6 +40,22 @@ pub struct QueueItem {
     pub pending: Pending,
 }
 
+impl QueueItem {
+    /// The item as the CLI's `--format json` and the API show it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.record.id,
+            "status": self.record.status.as_str(),
+            "article": self.record.article,
+            "created_at": self.record.created_at,
+            "created_by": self.record.created_by,
+            "decided_at": self.record.decided_at,
+            "decided_by": self.record.decided_by,
+            "proposal": self.pending,
+        })
+    }
+}
+
 fn decode(record: ProposalRecord) -> Result<QueueItem, ReviewError> {
     let pending: Pending = serde_json::from_str(&record.payload).map_err(|e| ReviewError::Corrupt {
         id: record.id,

@@ -12,6 +12,17 @@ use crate::{ApiError, AppState};
 /// A JSON request body of type `T`, read (within the size limit) but not yet parsed.
 pub struct JsonBody<T>(Bytes, std::marker::PhantomData<T>);
 
+impl<T: DeserializeOwned + Default> JsonBody<T> {
+    /// An empty body is the default value (an optional body, such as an edit).
+    pub fn parse_or_default(&self) -> Result<T, ApiError> {
+        if self.0.iter().all(u8::is_ascii_whitespace) {
+            Ok(T::default())
+        } else {
+            self.parse()
+        }
+    }
+}
+
 impl<T: DeserializeOwned> JsonBody<T> {
     pub fn parse(&self) -> Result<T, ApiError> {
         let de = &mut serde_json::Deserializer::from_slice(&self.0);

@@ -7,6 +7,7 @@ pub mod import;
 pub mod openapi;
 pub mod procedures;
 mod read;
+pub mod review;
 mod stream;
 pub mod write;
 
@@ -51,6 +52,20 @@ impl Table {
         self.router = self.router.route(path, post(h));
         self
     }
+
+    /// A POST whose body may be larger than the server's default limit (an article).
+    fn post_up_to<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        limit: usize,
+        h: H,
+    ) -> Table {
+        self.list.push(("post", path));
+        self.router = self
+            .router
+            .route(path, post(h).layer(axum::extract::DefaultBodyLimit::max(limit)));
+        self
+    }
 }
 
 fn table() -> Table {
@@ -87,6 +102,16 @@ fn table() -> Table {
             procedures::withdraw,
         )
         .get("/api/contests/{id}/events/stream", stream::stream)
+        .post_up_to(
+            "/api/contests/{id}/ingest",
+            review::ARTICLE_LIMIT * 2,
+            review::ingest,
+        )
+        .get("/api/contests/{id}/proposals", review::list)
+        .post("/api/contests/{id}/proposals/accept", review::accept_many)
+        .post("/api/contests/{id}/proposals/reject", review::reject_many)
+        .post("/api/contests/{id}/proposals/{pid}/accept", review::accept)
+        .post("/api/contests/{id}/proposals/{pid}/reject", review::reject)
         .get("/api/contests/{id}/forecast", forecast::forecast)
         .post("/api/contests/{id}/whatif", forecast::whatif)
 }

@@ -38,6 +38,9 @@ fn op_with(summary: &str, roles: &str, params: &[&str], body: Option<Value>, ok:
             "seed" => json!({"name": "seed", "in": "query", "required": false,
                 "description": "random seed (default the parameter file's): same seed, same numbers",
                 "schema": {"type": "integer", "minimum": 0}}),
+            "status" => json!({"name": "status", "in": "query", "required": false,
+                "description": "pending (default), accepted, rejected or all",
+                "schema": {"type": "string", "enum": ["pending", "accepted", "rejected", "all"]}}),
             name => json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}),
         })
         .collect();
@@ -112,6 +115,18 @@ pub fn spec() -> Value {
                         "kind": {"type": "string", "enum": ["target", "meeting", "hard_deadline", "term_end"], "description": "move_deadline"},
                         "to": {"type": "string", "format": "date", "description": "move_deadline"}},
                     "example": {"edit": "lift", "member": "HUN", "candidate": "rutte"}},
+                "Article": {"type": "object", "required": ["text", "published"], "properties": {
+                    "text": {"type": "string", "description": "the article, plain text or HTML (at most 1 MiB)"},
+                    "published": {"type": "string", "format": "date", "description": "the date the article speaks for"},
+                    "url": {"type": "string"}, "outlet": {"type": "string"}}},
+                "Bulk": {"type": "object", "properties": {
+                    "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 10000},
+                    "all": {"type": "boolean", "description": "every pending proposal instead of ids"}}},
+                "ProposalEdit": {"type": "object", "description": "changes to a stance proposal before accepting it", "properties": {
+                    "stance": {"type": "string", "enum": ["supports", "leans", "conditional", "undeclared", "withholds", "objects"]},
+                    "attribution": {"type": "string", "enum": ["official", "on_record", "anonymous", "inferred"]},
+                    "speaker": {"type": "string"},
+                    "conditions": {"type": "array", "items": {"type": "string"}}}},
                 "WhatIf": {"type": "object", "required": ["edits"], "properties": {
                     "as_of": {"type": "string", "format": "date", "description": "default today"},
                     "edits": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Edit"}, "description": "applied in order"},
@@ -151,6 +166,14 @@ pub fn spec() -> Value {
             "/api/contests/{id}/procedures/{pid}/break": {"post": op("Break silence before the deadline", "delegation (its own member); chair", &["id", "pid"], Some("Break"), "201")},
             "/api/contests/{id}/procedures/{pid}/withdraw": {"post": op("Withdraw an open draft", "chair", &["id", "pid"], Some("Withdraw"), "201")},
             "/api/contests/{id}/events/stream": {"get": op("Server-Sent Events of new events (text/event-stream)", read, &["id", "after"], None, "200")},
+            "/api/contests/{id}/ingest": {"post": op("Read a news article (plain text or HTML, at most 1 MiB) and store what it proposes — stance reports with their evidence, candidacies, withdrawals, commitments, milestones — as pending review: 201 {article, proposed, stored, notes}; 422 at `$.text` for an empty, binary or too large text or an article about another organisation; nothing is recorded until accepted", "chair; analyst", c, Some("Article"), "201")},
+            "/api/contests/{id}/proposals": {"get": op_with("The review queue: proposals with their evidence and source (status pending by default; accepted, rejected or all)", "chair; analyst",
+                &["id", "status"], None, "200")},
+            "/api/contests/{id}/proposals/accept": {"post": op("Accept several proposals (in an order that keeps references valid for `all`): {decided, refused}; each is recorded through the same checks as any write", "chair; analyst", c, Some("Bulk"), "200")},
+            "/api/contests/{id}/proposals/reject": {"post": op("Reject several proposals: the same article will not propose them again", "chair; analyst", c, Some("Bulk"), "200")},
+            "/api/contests/{id}/proposals/{pid}/accept": {"post": op_with("Accept one proposal, optionally edited (an empty body accepts it as proposed): its events are recorded with the article as their source; 409 `decided` if it was already decided", "chair; analyst", &["id", "pid"],
+                Some(json!({"required": false, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProposalEdit"}}}})), "200")},
+            "/api/contests/{id}/proposals/{pid}/reject": {"post": op("Reject one proposal: remembered, so the same article does not propose it again", "chair; analyst", &["id", "pid"], None, "200")},
             "/api/contests/{id}/forecast": {"get": op("The forecast as of a date (as `concord forecast --format json`), computed only from what the caller may see; 409 `decided` once decided", read, &["id", "as_of", "trials", "seed"], None, "200")},
             "/api/contests/{id}/whatif": {"post": op("A what-if: {baseline, scenario, edits} (as `concord whatif --format json`), on the same random numbers, from what the caller may see", read, c, Some("WhatIf"), "200")}
         }

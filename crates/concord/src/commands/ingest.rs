@@ -196,16 +196,7 @@ fn nothing(file: &Path, e: &ReadError) -> ExitCode {
 
 /// A queue item as JSON: its id, status, kind and everything proposed.
 pub fn queue_json(item: &QueueItem) -> serde_json::Value {
-    serde_json::json!({
-        "id": item.record.id,
-        "status": item.record.status.as_str(),
-        "article": item.record.article,
-        "created_at": item.record.created_at,
-        "created_by": item.record.created_by,
-        "decided_at": item.record.decided_at,
-        "decided_by": item.record.decided_by,
-        "proposal": item.pending,
-    })
+    item.to_json()
 }
 
 /// A queue item for people: one line, then the evidence and the source.
