@@ -112,7 +112,11 @@ pub fn propose(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
                         continue;
                     }
                     // Already known to the contest (as potential or declared): nothing new.
-                    if facts.candidates.iter().any(|c| fold(&c.name) == fold(p.name())) {
+                    if facts
+                        .candidates
+                        .iter()
+                        .any(|c| fold(&c.name) == fold(p.name()))
+                    {
                         continue;
                     }
                     let id = slug(&p.surname);
@@ -164,9 +168,9 @@ pub fn propose(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
             .conditions
             .iter()
             .filter(|c| {
-                c.evidence
-                    .iter()
-                    .any(|e| e.start <= sentence_text.start + 400 && sentence_text.start <= e.end + 400)
+                c.evidence.iter().any(|e| {
+                    e.start <= sentence_text.start + 400 && sentence_text.start <= e.end + 400
+                })
             })
             .collect();
         let Some(first) = met.first() else {
@@ -204,8 +208,18 @@ pub fn propose(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
 }
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 fn month_of(word: &str) -> Option<i8> {
@@ -248,9 +262,19 @@ fn milestones(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
         let has = |w: &[&str]| words.iter().any(|x| w.contains(x));
         let kind = if words.windows(3).any(|w| w == ["at", "the", "latest"]) || has(&["deadline"]) {
             MilestoneKind::HardDeadline
-        } else if has(&["summit", "meeting", "ministers", "conference", "ministerial", "vote", "session"]) {
+        } else if has(&[
+            "summit",
+            "meeting",
+            "ministers",
+            "conference",
+            "ministerial",
+            "vote",
+            "session",
+        ]) {
             MilestoneKind::Meeting
-        } else if has(&["aim", "aimed", "aims", "target", "goal", "hope", "hoped", "hopes", "approve"]) {
+        } else if has(&[
+            "aim", "aimed", "aims", "target", "goal", "hope", "hoped", "hopes", "approve",
+        ]) {
             MilestoneKind::Target
         } else if has(&["term", "mandate"]) && has(&["ends", "expires", "end"]) {
             MilestoneKind::TermEnd
@@ -271,9 +295,12 @@ fn milestones(engine: &Engine<'_>, published: Date, reading: &mut Reading) {
                     .or_else(|| {
                         // "the July summit … from the 9th to the 11th".
                         words[k + 1..].iter().find_map(|x| {
-                            (x.ends_with("th") || x.ends_with("st") || x.ends_with("nd") || x.ends_with("rd"))
-                                .then(|| day_number(x))
-                                .flatten()
+                            (x.ends_with("th")
+                                || x.ends_with("st")
+                                || x.ends_with("nd")
+                                || x.ends_with("rd"))
+                            .then(|| day_number(x))
+                            .flatten()
                         })
                     });
                 let end_of = matches!(prev(1), Some("late") | Some("end"))

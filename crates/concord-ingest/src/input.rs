@@ -87,7 +87,11 @@ pub fn to_plain_text(bytes: &[u8]) -> Result<PlainText, InputError> {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text.chars().take(2048).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let trimmed = head.trim_start();
     trimmed.starts_with("<!doctype html")
         || trimmed.starts_with("<html")
@@ -132,8 +136,14 @@ mod tests {
             Err(InputError::Binary { .. })
         ));
         let big = vec![b'a'; MAX_BYTES + 1];
-        assert!(matches!(to_plain_text(&big), Err(InputError::TooLarge { .. })));
-        assert!(matches!(to_plain_text(b"1234 -- 5678"), Err(InputError::NoWords { .. })));
+        assert!(matches!(
+            to_plain_text(&big),
+            Err(InputError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            to_plain_text(b"1234 -- 5678"),
+            Err(InputError::NoWords { .. })
+        ));
     }
 
     #[test]
@@ -142,7 +152,11 @@ mod tests {
             <body><p>Germany backs <a href=\"/x\">Rutte</a>.</p><p>Hungary does not.</p></body></html>";
         let plain = to_plain_text(html.as_bytes()).expect("html reads");
         assert!(plain.from_html);
-        assert!(plain.text.contains("Germany backs Rutte."), "{}", plain.text);
+        assert!(
+            plain.text.contains("Germany backs Rutte."),
+            "{}",
+            plain.text
+        );
         assert!(plain.text.contains("Hungary does not."));
         assert!(!plain.text.contains("color"));
         assert!(!plain.text.contains("var x"));

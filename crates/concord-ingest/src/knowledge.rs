@@ -141,8 +141,8 @@ impl<T> Default for PhraseIndex<T> {
 
 /// Lower-case words inside proper names ("Bosnia and Herzegovina", "Jaap de Hoop Scheffer").
 const NAME_PARTICLES: &[&str] = &[
-    "the", "of", "and", "de", "la", "le", "du", "van", "von", "der", "den", "al", "bin", "da", "dos",
-    "del", "di", "el", "ter", "ten", "y", "e",
+    "the", "of", "and", "de", "la", "le", "du", "van", "von", "der", "den", "al", "bin", "da",
+    "dos", "del", "di", "el", "ter", "ten", "y", "e",
 ];
 
 impl<T: Clone> PhraseIndex<T> {
@@ -156,7 +156,9 @@ impl<T: Clone> PhraseIndex<T> {
                 let case = if !proper || NAME_PARTICLES.contains(&norm.as_str()) {
                     Case::Any
                 } else if letters.chars().count() >= 2
-                    && letters.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+                    && letters
+                        .chars()
+                        .all(|c| c.is_uppercase() || c.is_ascii_digit())
                 {
                     Case::Exact(letters)
                 } else if raw.chars().next().is_some_and(char::is_uppercase) {
@@ -391,7 +393,12 @@ mod tests {
         assert!(k.states.len() >= 195);
         let doc = analyse("Berlin and the Hungarian minister Szijjártó met US and us.");
         let found: Vec<Entity> = (0..doc.tokens.len())
-            .flat_map(|i| k.index.matches_at(&doc.tokens, i).into_iter().map(|(_, e)| *e))
+            .flat_map(|i| {
+                k.index
+                    .matches_at(&doc.tokens, i)
+                    .into_iter()
+                    .map(|(_, e)| *e)
+            })
             .collect();
         let deu = k.by_code["DEU"];
         let hun = k.by_code["HUN"];
@@ -400,10 +407,17 @@ mod tests {
         assert!(found.contains(&Entity::StateAdjective(hun)));
         assert!(found.contains(&Entity::StateName(usa)));
         assert_eq!(
-            found.iter().filter(|e| matches!(e, Entity::StateName(i) if *i == usa)).count(),
+            found
+                .iter()
+                .filter(|e| matches!(e, Entity::StateName(i) if *i == usa))
+                .count(),
             1,
             "the pronoun 'us' is not the United States"
         );
-        assert!(found.iter().any(|e| matches!(e, Entity::Person(p) if k.people[*p].surname == "Szijjártó")));
+        assert!(
+            found
+                .iter()
+                .any(|e| matches!(e, Entity::Person(p) if k.people[*p].surname == "Szijjártó"))
+        );
     }
 }

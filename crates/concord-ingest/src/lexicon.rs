@@ -154,8 +154,7 @@ impl WordSet {
     pub fn match_at(&self, tokens: &[Token], i: usize) -> Option<usize> {
         let mut best = None;
         for p in &self.phrases {
-            if i + p.len() <= tokens.len()
-                && p.iter().zip(&tokens[i..]).all(|(w, t)| *w == t.norm)
+            if i + p.len() <= tokens.len() && p.iter().zip(&tokens[i..]).all(|(w, t)| *w == t.norm)
             {
                 best = best.max(Some(p.len()));
             }
@@ -337,12 +336,20 @@ impl Lexicon {
             };
             for &ci in list {
                 if let Some(end) = self.match_cue(&self.cues[ci], tokens, i, range.end) {
-                    found.push(CueMatch { cue: ci, start: i, end });
+                    found.push(CueMatch {
+                        cue: ci,
+                        start: i,
+                        end,
+                    });
                 }
             }
         }
         // Longest first; drop any match overlapping a longer one.
-        found.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+        found.sort_by(|a, b| {
+            (b.end - b.start)
+                .cmp(&(a.end - a.start))
+                .then(a.start.cmp(&b.start))
+        });
         let mut kept: Vec<CueMatch> = Vec::new();
         for m in found {
             if kept.iter().all(|k| m.end <= k.start || k.end <= m.start) {
@@ -394,7 +401,10 @@ mod tests {
         let doc = analyse(text);
         lex.find_cues(&doc.tokens, 0..doc.tokens.len())
             .into_iter()
-            .map(|m| doc.slice(doc.tokens[m.start].start, doc.tokens[m.end - 1].end).to_owned())
+            .map(|m| {
+                doc.slice(doc.tokens[m.start].start, doc.tokens[m.end - 1].end)
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -409,14 +419,26 @@ mod tests {
             cues_in(&lex, "Rutte enjoys the backing of a broad majority."),
             ["enjoys the backing of"]
         );
-        assert_eq!(cues_in(&lex, "Ankara lifted its veto on Tuesday."), ["lifted its veto"]);
-        assert_eq!(cues_in(&lex, "Paris threw its weight behind him."), ["threw its weight behind"]);
+        assert_eq!(
+            cues_in(&lex, "Ankara lifted its veto on Tuesday."),
+            ["lifted its veto"]
+        );
+        assert_eq!(
+            cues_in(&lex, "Paris threw its weight behind him."),
+            ["threw its weight behind"]
+        );
     }
 
     #[test]
     fn regular_verbs_inflect() {
-        assert_eq!(inflect("oppose"), ["oppose", "opposes", "opposed", "opposing"]);
-        assert_eq!(inflect("rally"), ["rally", "rallies", "rallied", "rallying"]);
+        assert_eq!(
+            inflect("oppose"),
+            ["oppose", "opposes", "opposed", "opposing"]
+        );
+        assert_eq!(
+            inflect("rally"),
+            ["rally", "rallies", "rallied", "rallying"]
+        );
         assert_eq!(inflect("back"), ["back", "backs", "backed", "backing"]);
     }
 }

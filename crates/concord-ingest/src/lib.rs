@@ -119,7 +119,8 @@ impl Reader {
                     .join(", "),
             });
         }
-        let mut engine = reader::Engine::new(&doc, &self.knowledge, &self.lexicon, facts, &mentions);
+        let mut engine =
+            reader::Engine::new(&doc, &self.knowledge, &self.lexicon, facts, &mentions);
         let hits = engine.hits();
         let stances = reader::merge(hits, &doc, &self.knowledge, facts);
         let mut reading = Reading {

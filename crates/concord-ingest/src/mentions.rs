@@ -148,20 +148,89 @@ pub fn surnames(name: &str) -> Vec<String> {
 /// Words that may stand between a state and the person it describes ("the Estonian prime
 /// minister, Kaja Kallas"; "Norway's Jens Stoltenberg").
 const DESCRIPTOR_WORDS: &[&str] = &[
-    "the", "a", "an", ",", "caretaker", "outgoing", "incoming", "former", "acting", "interim",
-    "current", "veteran", "then", "prime", "minister", "foreign", "defence", "defense", "finance",
-    "trade", "economy", "president", "premier", "chancellor", "ambassador", "envoy",
-    "representative", "permanent", "leader", "head", "state", "secretary", "general", "deputy",
-    "spokesperson", "spokesman", "spokeswoman", "diplomat", "official", "counterpart", "top",
-    "chief", "king", "queen", "nato", "un", "eu", "to", "candidate", "nominee", "economist",
-    "lawyer", "politician", "negotiator", "centre-right", "centre-left", "conservative",
-    "liberal", "socialist", "populist", "long-serving", "longtime", "former",
+    "the",
+    "a",
+    "an",
+    ",",
+    "caretaker",
+    "outgoing",
+    "incoming",
+    "former",
+    "acting",
+    "interim",
+    "current",
+    "veteran",
+    "then",
+    "prime",
+    "minister",
+    "foreign",
+    "defence",
+    "defense",
+    "finance",
+    "trade",
+    "economy",
+    "president",
+    "premier",
+    "chancellor",
+    "ambassador",
+    "envoy",
+    "representative",
+    "permanent",
+    "leader",
+    "head",
+    "state",
+    "secretary",
+    "general",
+    "deputy",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "diplomat",
+    "official",
+    "counterpart",
+    "top",
+    "chief",
+    "king",
+    "queen",
+    "nato",
+    "un",
+    "eu",
+    "to",
+    "candidate",
+    "nominee",
+    "economist",
+    "lawyer",
+    "politician",
+    "negotiator",
+    "centre-right",
+    "centre-left",
+    "conservative",
+    "liberal",
+    "socialist",
+    "populist",
+    "long-serving",
+    "longtime",
+    "former",
 ];
 
 /// Words after a capital that make it a place, not a government ("the Washington summit").
 const PLACE_AFTER: &[&str] = &[
-    "summit", "meeting", "meetings", "talks", "conference", "declaration", "treaty", "-", "based",
-    "headquarters", "office", "correspondent", "bureau", "forum", "agreement", "process",
+    "summit",
+    "meeting",
+    "meetings",
+    "talks",
+    "conference",
+    "declaration",
+    "treaty",
+    "-",
+    "based",
+    "headquarters",
+    "office",
+    "correspondent",
+    "bureau",
+    "forum",
+    "agreement",
+    "process",
 ];
 /// Words before a capital that make it a place ("in Washington").
 const PLACE_BEFORE: &[&str] = &[
@@ -196,7 +265,8 @@ pub fn find(
         }
         for (len, entity) in knowledge.index.matches_at(tokens, i) {
             // Two people of the same name (or one person in two offices): the one in office.
-            let in_office = matches!(entity, Entity::Person(p) if knowledge.people[*p].in_office_on(date));
+            let in_office =
+                matches!(entity, Entity::Person(p) if knowledge.people[*p].in_office_on(date));
             let replaces_out_of_office = in_office
                 && matches!(&best, Some((l, Kind::Person { member: None, .. })) if *l == len);
             if !replaces_out_of_office && best.as_ref().is_some_and(|(l, _)| len <= *l) {
@@ -286,12 +356,7 @@ pub fn find(
     mentions
 }
 
-fn refine(
-    doc: &Doc<'_>,
-    lexicon: &Lexicon,
-    facts: &ContestFacts,
-    mentions: &mut [Mention],
-) {
+fn refine(doc: &Doc<'_>, lexicon: &Lexicon, facts: &ContestFacts, mentions: &mut [Mention]) {
     let tokens = &doc.tokens;
     for k in 0..mentions.len() {
         let m = mentions[k].clone();
@@ -318,7 +383,10 @@ fn refine(
             && matches!(tokens[m.start - 1].norm.as_str(), "of" | "from")
             && k > 0
             && mentions[k - 1].end + 1 == m.start
-            && matches!(mentions[k - 1].kind, Kind::Person { .. } | Kind::Candidate { .. })
+            && matches!(
+                mentions[k - 1].kind,
+                Kind::Person { .. } | Kind::Candidate { .. }
+            )
         {
             mentions[k].descriptor = true;
             continue;

@@ -77,10 +77,45 @@ pub struct Engine<'a> {
 
 /// Words that close a clause before an object ("…withheld their authorization, complicating").
 const CLAUSE_WORDS: &[&str] = &[
-    "and", "but", "while", "as", "because", "in", "on", "at", "until", "ahead", "so", "after",
-    "before", "since", "over", "amid", "despite", "when", "this", "last", "next", "yet", "either",
-    "too", "for", "now", "today", "again", "though", "although", "whereas", "unless", "if",
-    "with", "without", "following", "during", "by", "from",
+    "and",
+    "but",
+    "while",
+    "as",
+    "because",
+    "in",
+    "on",
+    "at",
+    "until",
+    "ahead",
+    "so",
+    "after",
+    "before",
+    "since",
+    "over",
+    "amid",
+    "despite",
+    "when",
+    "this",
+    "last",
+    "next",
+    "yet",
+    "either",
+    "too",
+    "for",
+    "now",
+    "today",
+    "again",
+    "though",
+    "although",
+    "whereas",
+    "unless",
+    "if",
+    "with",
+    "without",
+    "following",
+    "during",
+    "by",
+    "from",
 ];
 
 const FIRST_PERSON: &[&str] = &["we", "i", "our", "my", "us"];
@@ -132,14 +167,16 @@ impl<'a> Engine<'a> {
         for s in 0..self.doc.sentences.len() {
             let range = self.doc.sentence_tokens(s);
             for i in range.clone() {
-                if self.mention_at[i].is_some() || self.lexicon.withdrawal.match_at(tokens, i).is_none() {
+                if self.mention_at[i].is_some()
+                    || self.lexicon.withdrawal.match_at(tokens, i).is_none()
+                {
                     continue;
                 }
                 // The candidate just before the cue (its subject), within the clause.
                 let from = self.clause_start(i).max(i.saturating_sub(8));
-                let subject = (from..i).rev().find_map(|t| {
-                    self.mention_at[t].and_then(|k| self.mentions[k].is_candidate())
-                });
+                let subject = (from..i)
+                    .rev()
+                    .find_map(|t| self.mention_at[t].and_then(|k| self.mentions[k].is_candidate()));
                 let negated = (i.saturating_sub(3).max(range.start)..i)
                     .any(|t| self.lexicon.negators.contains(&tokens[t].norm));
                 if let Some(c) = subject
@@ -241,12 +278,12 @@ impl<'a> Engine<'a> {
         let mut stance = stance;
         let mut conditions = Vec::new();
         let mut sentences = vec![s];
-        if matches!(stance, Stance::Supports | Stance::Leans) {
-            if let Some((conds, from)) = self.conditions(cue, &mods) {
-                stance = Stance::Conditional;
-                conditions = conds;
-                sentences.extend(from);
-            }
+        if matches!(stance, Stance::Supports | Stance::Leans)
+            && let Some((conds, from)) = self.conditions(cue, &mods)
+        {
+            stance = Stance::Conditional;
+            conditions = conds;
+            sentences.extend(from);
         }
         let mut cue_label = cue_text;
         if mods.negated {
@@ -333,7 +370,8 @@ impl<'a> Engine<'a> {
             }
             // "said that he would back": reported speech, not a hedge.
             let reported = n == "would"
-                && (sentence.first_token..i).any(|j| lex.speech_verbs.match_at(tokens, j).is_some());
+                && (sentence.first_token..i)
+                    .any(|j| lex.speech_verbs.match_at(tokens, j).is_some());
             // "21 May": a month, not a modal.
             let name = tokens[i].capitalised && i > sentence.first_token;
             if lex.hedges.contains(n) && !reported && !name {
@@ -412,16 +450,17 @@ impl<'a> Engine<'a> {
                 continue;
             }
             match &m.kind {
-                Kind::NonMember | Kind::Person { member: None, .. } => {
-                    // A non-member right before the cue is its subject: nobody here acts.
-                    if cue.start - m.end <= 3 {
-                        return None;
-                    }
+                // A non-member right before the cue is its subject: nobody here acts.
+                Kind::NonMember | Kind::Person { member: None, .. } if cue.start - m.end <= 3 => {
+                    return None;
                 }
                 Kind::Person { .. }
                     if self.doc.tokens[m.end - 1].possessive
                         && !self.doc.tokens.get(m.end).is_some_and(|n| {
-                            matches!(n.norm.as_str(), "government" | "administration" | "cabinet" | "office" | "country")
+                            matches!(
+                                n.norm.as_str(),
+                                "government" | "administration" | "cabinet" | "office" | "country"
+                            )
                         }) =>
                 {
                     // "Merkel's coalition partners refused…": not Merkel.
@@ -447,10 +486,16 @@ impl<'a> Engine<'a> {
                 return None;
             }
             if matches!(n, "he" | "she") {
-                return self.person_member_before(t).map(|code| vec![Actor::alone(code)]);
+                return self
+                    .person_member_before(t)
+                    .map(|code| vec![Actor::alone(code)]);
             }
             if self.lexicon.member_pronouns.contains(n)
-                || self.lexicon.member_nouns.match_at(&self.doc.tokens, t).is_some()
+                || self
+                    .lexicon
+                    .member_nouns
+                    .match_at(&self.doc.tokens, t)
+                    .is_some()
             {
                 return self.member_in_focus(t).map(|code| vec![Actor::alone(code)]);
             }
@@ -461,9 +506,11 @@ impl<'a> Engine<'a> {
     /// The member of the person last named before token `t` ("Cameron said that he would…").
     fn person_member_before(&self, t: usize) -> Option<String> {
         let earliest = self.doc.sentences[self.sentence_of(t).saturating_sub(1)].first_token;
-        (earliest..t).rev().find_map(|u| match self.mention_at[u].map(|k| &self.mentions[k].kind) {
-            Some(Kind::Person { member, .. }) => Some(member.clone()),
-            _ => None,
+        (earliest..t).rev().find_map(|u| {
+            match self.mention_at[u].map(|k| &self.mentions[k].kind) {
+                Some(Kind::Person { member, .. }) => Some(member.clone()),
+                _ => None,
+            }
         })?
     }
 
@@ -507,7 +554,11 @@ impl<'a> Engine<'a> {
             }
             match &m.kind {
                 Kind::NonMember => return None,
-                Kind::Member { .. } | Kind::Person { member: Some(_), .. } | Kind::Group { .. } => {
+                Kind::Member { .. }
+                | Kind::Person {
+                    member: Some(_), ..
+                }
+                | Kind::Group { .. } => {
                     return Some(self.expand_list(k, true));
                 }
                 _ => t = m.end,
@@ -582,7 +633,16 @@ impl<'a> Engine<'a> {
             && (from..to).all(|i| {
                 matches!(
                     self.norm(i),
-                    "," | "and" | "or" | "&" | "plus" | "as" | "well" | "also" | "the" | "both" | "."
+                    "," | "and"
+                        | "or"
+                        | "&"
+                        | "plus"
+                        | "as"
+                        | "well"
+                        | "also"
+                        | "the"
+                        | "both"
+                        | "."
                 )
             })
     }
@@ -593,7 +653,9 @@ impl<'a> Engine<'a> {
         let sentence = &self.doc.sentences[s];
         if side == Side::Before {
             for t in (sentence.first_token..cue.start).rev() {
-                let Some(k) = self.mention_at[t] else { continue };
+                let Some(k) = self.mention_at[t] else {
+                    continue;
+                };
                 let m = &self.mentions[k];
                 if let Some(c) = m.is_candidate() {
                     return Some(c);
@@ -645,15 +707,19 @@ impl<'a> Engine<'a> {
             }
             // "the Bulgarian", "the Frenchman": the candidate of that nationality.
             if let Kind::Member { code, how } = &m.kind
-                && matches!(how, crate::mentions::How::Adjective | crate::mentions::How::People)
+                && matches!(
+                    how,
+                    crate::mentions::How::Adjective | crate::mentions::How::People
+                )
                 && let Some(c) = self.candidate_of_nationality(code)
             {
                 return Some(c);
             }
             // "the backing of Germany for X": the actors first, then the candidate.
             if actor_side == Side::After && m.actor_codes().is_some() {
-                return (m.end..sentence.end_token)
-                    .find_map(|u| self.mention_at[u].and_then(|k| self.mentions[k].is_candidate()));
+                return (m.end..sentence.end_token).find_map(|u| {
+                    self.mention_at[u].and_then(|k| self.mentions[k].is_candidate())
+                });
             }
             return None;
         }
@@ -661,7 +727,12 @@ impl<'a> Engine<'a> {
         if self.lexicon.candidate_pronouns.contains(n) {
             // "his bid" is the candidate's; "his country" is not.
             if matches!(n, "his" | "her") {
-                let next = self.doc.tokens.get(t + 1).map(|x| x.norm.as_str()).unwrap_or("");
+                let next = self
+                    .doc
+                    .tokens
+                    .get(t + 1)
+                    .map(|x| x.norm.as_str())
+                    .unwrap_or("");
                 if !self.lexicon.candidacy_nouns.contains(next) {
                     return None;
                 }
@@ -669,9 +740,14 @@ impl<'a> Engine<'a> {
             return self.candidate_in_focus(cue.start);
         }
         // "the remaining candidate", "a new nominee": up to two words before the noun.
-        let noun_soon = (t..(t + 3).min(end)).find(|&u| self.lexicon.candidacy_nouns.contains(self.norm(u)));
+        let noun_soon =
+            (t..(t + 3).min(end)).find(|&u| self.lexicon.candidacy_nouns.contains(self.norm(u)));
         if let Some(u) = noun_soon
-            && (t..u).all(|v| self.doc.tokens[v].is_word && !self.doc.tokens[v].capitalised && self.mention_at[v].is_none())
+            && (t..u).all(|v| {
+                self.doc.tokens[v].is_word
+                    && !self.doc.tokens[v].capitalised
+                    && self.mention_at[v].is_none()
+            })
         {
             return self.candidate_later(u, sentence.end_token, cue.start);
         }
@@ -818,12 +894,27 @@ impl<'a> Engine<'a> {
         let trigger = range.clone().find(|&i| {
             matches!(
                 tokens[i].norm.as_str(),
-                "must" | "should" | "wants" | "demands" | "demanded" | "asks" | "asked" | "expects"
-                    | "priorities" | "conditions" | "requires" | "insists"
+                "must"
+                    | "should"
+                    | "wants"
+                    | "demands"
+                    | "demanded"
+                    | "asks"
+                    | "asked"
+                    | "expects"
+                    | "priorities"
+                    | "conditions"
+                    | "requires"
+                    | "insists"
             )
         })?;
         let mut from = trigger + 1;
-        while from < range.end && matches!(tokens[from].norm.as_str(), "to" | ":" | "that" | "on" | "be") {
+        while from < range.end
+            && matches!(
+                tokens[from].norm.as_str(),
+                "to" | ":" | "that" | "on" | "be"
+            )
+        {
             from += 1;
         }
         let mut to = range.end;
@@ -848,7 +939,9 @@ impl<'a> Engine<'a> {
         if let Some(q) = self.doc.quote_of(t)
             && self.doc.quotes[q].words >= 4
         {
-            return self.quote_speakers[q].clone().unwrap_or_else(Speaker::inferred);
+            return self.quote_speakers[q]
+                .clone()
+                .unwrap_or_else(Speaker::inferred);
         }
         self.frame_speaker(t).unwrap_or_else(Speaker::inferred)
     }
@@ -871,9 +964,12 @@ impl<'a> Engine<'a> {
                 }
                 if let Some(len) = self.lexicon.speech_verbs.match_at(tokens, v) {
                     // "…,” X said" or "…,” said X".
-                    return self
-                        .speaker_near(after, v)
-                        .or_else(|| self.speaker_near(v + len, (v + len + 14).min(self.doc.sentences[s].end_token)));
+                    return self.speaker_near(after, v).or_else(|| {
+                        self.speaker_near(
+                            v + len,
+                            (v + len + 14).min(self.doc.sentences[s].end_token),
+                        )
+                    });
                 }
             }
         }
@@ -899,7 +995,11 @@ impl<'a> Engine<'a> {
         let range = self.doc.sentence_tokens(s);
         let mut verbs: Vec<(usize, usize)> = Vec::new();
         for v in range.clone() {
-            if self.doc.quote_of(v).is_some_and(|q| self.doc.quotes[q].words >= 4) {
+            if self
+                .doc
+                .quote_of(v)
+                .is_some_and(|q| self.doc.quotes[q].words >= 4)
+            {
                 continue;
             }
             if self.mention_at[v].is_none()
@@ -957,7 +1057,10 @@ impl<'a> Engine<'a> {
                     }
                     Kind::Member { code, how } if state.is_none() => {
                         state = Some(code.clone());
-                        state_name = matches!(how, crate::mentions::How::Name | crate::mentions::How::Capital);
+                        state_name = matches!(
+                            how,
+                            crate::mentions::How::Name | crate::mentions::How::Capital
+                        );
                     }
                     _ => {}
                 }
@@ -975,12 +1078,16 @@ impl<'a> Engine<'a> {
             }
         }
         let span_text = |a: usize, b: usize| -> String {
-            let a = (a..b).find(|&i| tokens[i].is_word && tokens[i].norm != "the").unwrap_or(a);
+            let a = (a..b)
+                .find(|&i| tokens[i].is_word && tokens[i].norm != "the")
+                .unwrap_or(a);
             let mut b = b;
             while b > a + 1 && !tokens[b - 1].is_word {
                 b -= 1;
             }
-            self.doc.slice(tokens[a].start, tokens[b - 1].end).to_owned()
+            self.doc
+                .slice(tokens[a].start, tokens[b - 1].end)
+                .to_owned()
         };
         if let Some((p, member)) = person {
             let who = &self.knowledge.people[p];
@@ -1111,9 +1218,8 @@ pub fn stance_of(class: CueClass, negated_only: bool, m: &Modifiers) -> Option<S
         CueClass::Support => {
             if m.neither {
                 Undeclared
-            } else if m.no_longer {
-                Withholds
-            } else if m.negated && (m.not_yet || m.perfect) {
+            } else if m.no_longer || m.negated && (m.not_yet || m.perfect) {
+                // Backing withdrawn, or not (yet) given: a hold, not a refusal.
                 Withholds
             } else if m.negated {
                 Objects
@@ -1269,4 +1375,3 @@ fn stance_weight(s: Stance) -> u8 {
         Stance::Undeclared => 1,
     }
 }
-

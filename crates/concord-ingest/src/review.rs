@@ -4,9 +4,7 @@
 //! article as their source. Pure: the stores keep the JSON, the ledger appends the events.
 
 use concord_domain::event::{ConditionRef, EventKind, NewEvent, StanceReport};
-use concord_domain::model::{
-    Attribution, CandidateProfile, Milestone, Report, Stance, Visibility,
-};
+use concord_domain::model::{Attribution, CandidateProfile, Milestone, Report, Stance, Visibility};
 use concord_domain::scenario::default_confidence;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -150,8 +148,20 @@ pub fn queue_items(reading: &Reading) -> Vec<Proposal> {
     items.extend(reading.candidacies.iter().cloned().map(Proposal::Candidacy));
     items.extend(reading.milestones.iter().cloned().map(Proposal::Milestone));
     items.extend(reading.stances.iter().cloned().map(Proposal::Stance));
-    items.extend(reading.commitments.iter().cloned().map(Proposal::Commitment));
-    items.extend(reading.withdrawals.iter().cloned().map(Proposal::Withdrawal));
+    items.extend(
+        reading
+            .commitments
+            .iter()
+            .cloned()
+            .map(Proposal::Commitment),
+    );
+    items.extend(
+        reading
+            .withdrawals
+            .iter()
+            .cloned()
+            .map(Proposal::Withdrawal),
+    );
     items
 }
 
@@ -215,7 +225,12 @@ impl Edit {
     }
 }
 
-fn report(source: &ArticleSource, attribution: Attribution, speaker: Option<String>, evidence: &[crate::Span]) -> Report {
+fn report(
+    source: &ArticleSource,
+    attribution: Attribution,
+    speaker: Option<String>,
+    evidence: &[crate::Span],
+) -> Report {
     let quote: String = evidence
         .iter()
         .map(|e| e.text.as_str())
@@ -242,7 +257,11 @@ pub fn condition_ids(s: &StanceProposal) -> Vec<String> {
         .enumerate()
         .map(|(i, c)| {
             let id = slug(c);
-            if id.is_empty() { format!("condition-{}", i + 1) } else { id }
+            if id.is_empty() {
+                format!("condition-{}", i + 1)
+            } else {
+                id
+            }
         })
         .collect()
 }

@@ -89,7 +89,11 @@ impl Counts {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, other: &Counts) {
         self.correct += other.correct;
@@ -282,7 +286,12 @@ pub fn score_article(gold: &Gold, text: &str, reading: &Reading) -> ArticleScore
                 member: p.member.clone(),
                 candidate: p.candidate_name.clone(),
                 what: "spurious".into(),
-                detail: format!("{} ({}) from \"{}\"", p.stance, p.attribution.as_str(), p.cues.join("; ")),
+                detail: format!(
+                    "{} ({}) from \"{}\"",
+                    p.stance,
+                    p.attribution.as_str(),
+                    p.cues.join("; ")
+                ),
             });
         }
     }
@@ -304,14 +313,14 @@ pub fn score_article(gold: &Gold, text: &str, reading: &Reading) -> ArticleScore
     let mut proposed_items: BTreeMap<(String, String), Vec<&StanceProposal>> = BTreeMap::new();
     for p in &reading.stances {
         let k = key(&p.member, &p.candidate_name);
-        let item = member_group.get(&k).cloned().unwrap_or_else(|| match &p.group {
-            Some(label) => format!("group:{label}"),
-            None => p.member.clone(),
-        });
-        proposed_items
-            .entry((item, k.1))
-            .or_default()
-            .push(p);
+        let item = member_group
+            .get(&k)
+            .cloned()
+            .unwrap_or_else(|| match &p.group {
+                Some(label) => format!("group:{label}"),
+                None => p.member.clone(),
+            });
+        proposed_items.entry((item, k.1)).or_default().push(p);
     }
     s.collapsed_strict.gold = gold_items.len();
     s.collapsed_lenient.gold = gold_items.len();

@@ -191,7 +191,10 @@ fn sentence_ranges(text: &str) -> Vec<(usize, usize, usize)> {
         if new_paragraph && !out.is_empty() {
             paragraph += 1;
         }
-        if merge_next && !new_paragraph && let Some(last) = out.last_mut() {
+        if merge_next
+            && !new_paragraph
+            && let Some(last) = out.last_mut()
+        {
             last.1 = end;
         } else {
             out.push((start, end, paragraph));
@@ -260,11 +263,11 @@ fn find_quotes(text: &str, tokens: &[Token], sentences: &[Sentence]) -> Vec<Quot
         let opening = matches!(c, '“' | '„' | '«');
         let closing = matches!(c, '”' | '»');
         let straight = c == '"';
-        if let Some((from, p)) = open {
-            if paragraph_of(i) != p {
-                push(from, paragraph_end(p), &mut quotes);
-                open = None;
-            }
+        if let Some((from, p)) = open
+            && paragraph_of(i) != p
+        {
+            push(from, paragraph_end(p), &mut quotes);
+            open = None;
         }
         match open {
             None if opening || straight => open = Some((i, paragraph_of(i))),
@@ -286,7 +289,10 @@ impl Doc<'_> {
     pub fn quote_of(&self, t: usize) -> Option<usize> {
         let offset = self.tokens[t].start;
         // Quotes are in text order and do not overlap: the last one opening before `offset`.
-        let i = self.quotes.partition_point(|q| q.open < offset).checked_sub(1)?;
+        let i = self
+            .quotes
+            .partition_point(|q| q.open < offset)
+            .checked_sub(1)?;
         let q = &self.quotes[i];
         (offset < q.close).then_some(i)
     }
@@ -312,7 +318,18 @@ mod tests {
         let norms: Vec<&str> = doc.tokens.iter().map(|t| t.norm.as_str()).collect();
         assert_eq!(
             norms,
-            ["orban", "government", "and", "szijjarto", "met", "the", "us", ".", "envoy", "."]
+            [
+                "orban",
+                "government",
+                "and",
+                "szijjarto",
+                "met",
+                "the",
+                "us",
+                ".",
+                "envoy",
+                "."
+            ]
         );
         assert!(doc.tokens[0].possessive);
         assert_eq!(doc.tokens[6].bare, "US");
@@ -322,7 +339,10 @@ mod tests {
     fn abbreviations_do_not_end_sentences_but_paragraphs_do() {
         let doc = analyse("Mr. Rutte met Dr. Smith. Then he left\nA new paragraph starts here.");
         assert_eq!(doc.sentences.len(), 3);
-        assert_eq!(doc.slice(doc.sentences[0].start, doc.sentences[0].end), "Mr. Rutte met Dr. Smith.");
+        assert_eq!(
+            doc.slice(doc.sentences[0].start, doc.sentences[0].end),
+            "Mr. Rutte met Dr. Smith."
+        );
         assert_eq!(doc.sentences[2].paragraph, 1);
     }
 

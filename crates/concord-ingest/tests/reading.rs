@@ -57,7 +57,12 @@ fn a_list_a_group_and_a_refusal_on_the_record() {
     let hun = find(&r, "HUN", "rutte");
     assert_eq!(hun.stance, Stance::Objects);
     assert_eq!(hun.attribution, Attribution::OnRecord);
-    assert!(hun.speaker.as_deref().unwrap().starts_with("Péter Szijjártó"));
+    assert!(
+        hun.speaker
+            .as_deref()
+            .unwrap()
+            .starts_with("Péter Szijjártó")
+    );
     // The evidence is the sentence, at its byte offsets.
     let e = &hun.evidence[0];
     assert_eq!(&text[e.start..e.end], e.text);
@@ -91,7 +96,9 @@ fn holds_not_yet_given_and_holds_withheld() {
 
 #[test]
 fn backing_tied_to_a_condition_is_conditional() {
-    let r = read("NATO allies weigh Mark Rutte. Türkiye would back Rutte if he pledges to fight terrorism.");
+    let r = read(
+        "NATO allies weigh Mark Rutte. Türkiye would back Rutte if he pledges to fight terrorism.",
+    );
     let tur = find(&r, "TUR", "rutte");
     assert_eq!(tur.stance, Stance::Conditional);
     assert_eq!(tur.conditions, ["he pledges to fight terrorism"]);
@@ -107,12 +114,18 @@ fn a_superseded_objection_gives_way_to_the_current_backing() {
     );
     let hun = find(&r, "HUN", "rutte");
     assert_eq!(hun.stance, Stance::Supports);
-    assert!(r.notes.iter().any(|n| n.starts_with("superseded")), "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.starts_with("superseded")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]
 fn no_position_is_undeclared() {
-    let r = read("Klaus Iohannis and Mark Rutte want to lead NATO. Portugal has not taken a position on Rutte.");
+    let r = read(
+        "Klaus Iohannis and Mark Rutte want to lead NATO. Portugal has not taken a position on Rutte.",
+    );
     assert_eq!(find(&r, "PRT", "rutte").stance, Stance::Undeclared);
 }
 
@@ -197,5 +210,8 @@ fn bad_input_is_refused_with_a_reason_and_nothing_proposed() {
         matches!(other, ReadError::NotAboutContest { .. }),
         "{other}"
     );
-    assert!(other.to_string().contains("does not mention NATO"), "{other}");
+    assert!(
+        other.to_string().contains("does not mention NATO"),
+        "{other}"
+    );
 }

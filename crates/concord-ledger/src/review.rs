@@ -4,7 +4,9 @@
 //! so the same article does not propose the same thing again. Shared by the CLI and the API.
 
 use concord_domain::ContestState;
-use concord_ingest::review::{ArticleSource, Edit, EditError, Pending, article_id, queue_items, to_events};
+use concord_ingest::review::{
+    ArticleSource, Edit, EditError, Pending, article_id, queue_items, to_events,
+};
 use concord_ingest::{ContestFacts, ReadError, Reader};
 use concord_store::{NewProposal, ProposalRecord, ProposalStatus};
 use jiff::Timestamp;
@@ -57,15 +59,20 @@ impl QueueItem {
 }
 
 fn decode(record: ProposalRecord) -> Result<QueueItem, ReviewError> {
-    let pending: Pending = serde_json::from_str(&record.payload).map_err(|e| ReviewError::Corrupt {
-        id: record.id,
-        message: e.to_string(),
-    })?;
+    let pending: Pending =
+        serde_json::from_str(&record.payload).map_err(|e| ReviewError::Corrupt {
+            id: record.id,
+            message: e.to_string(),
+        })?;
     Ok(QueueItem { record, pending })
 }
 
 /// The reader's view of a contest on `date`: members then, every candidate ever entered.
-pub async fn facts(ledger: &Ledger, contest: &str, date: Date) -> Result<ContestFacts, LedgerError> {
+pub async fn facts(
+    ledger: &Ledger,
+    contest: &str,
+    date: Date,
+) -> Result<ContestFacts, LedgerError> {
     let events = ledger.events(contest).await?;
     let state = ContestState::fold(&events, Date::MAX)?;
     Ok(ContestFacts::from_state(&state, date))
@@ -150,13 +157,12 @@ pub async fn list(
 
 async fn find(ledger: &Ledger, contest: &str, id: i64) -> Result<QueueItem, ReviewError> {
     let all = list(ledger, contest, None).await?;
-    let item = all
-        .into_iter()
-        .find(|i| i.record.id == id)
-        .ok_or_else(|| ReviewError::UnknownProposal {
+    let item = all.into_iter().find(|i| i.record.id == id).ok_or_else(|| {
+        ReviewError::UnknownProposal {
             contest: contest.to_owned(),
             id,
-        })?;
+        }
+    })?;
     if item.record.status != ProposalStatus::Pending {
         return Err(ReviewError::AlreadyDecided {
             id,
@@ -186,7 +192,13 @@ pub async fn accept(
         .then(|| serde_json::to_string(&item.pending).expect("proposals serialise"));
     let record = ledger
         .store()
-        .decide_proposal(id, ProposalStatus::Accepted, payload.as_deref(), &now.to_string(), by)
+        .decide_proposal(
+            id,
+            ProposalStatus::Accepted,
+            payload.as_deref(),
+            &now.to_string(),
+            by,
+        )
         .await
         .map_err(LedgerError::from)?
         .ok_or(ReviewError::AlreadyDecided {

@@ -145,8 +145,10 @@ async fn every_role_against_every_endpoint() {
         (
             "POST",
             "/api/contests/{id}/ingest",
-            Some(json!({"text": "NATO allies met. Germany backs Mark Rutte ({role}).",
-                "published": "2024-06-20"})),
+            Some(
+                json!({"text": "NATO allies met. Germany backs Mark Rutte ({role}).",
+                "published": "2024-06-20"}),
+            ),
             [401, 201, 403, 403, 201, 403],
         ),
         (
@@ -1119,56 +1121,107 @@ async fn an_article_is_read_reviewed_and_recorded_through_the_api() {
 
     // Accept Germany's as proposed, Hungary's edited; an unknown stance is refused at its path.
     let (s, v) = app
-        .call("POST", &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")), Some("chair"),
-            Some(json!({"stance": "blocks"})))
+        .call(
+            "POST",
+            &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")),
+            Some("chair"),
+            Some(json!({"stance": "blocks"})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["problems"][0]["path"], "$.stance");
-    assert_eq!(app.events().await, before, "a refused acceptance writes nothing");
+    assert_eq!(
+        app.events().await,
+        before,
+        "a refused acceptance writes nothing"
+    );
     let (s, v) = app
-        .call("POST", &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")), Some("chair"),
-            Some(json!({"stance": "withholds"})))
+        .call(
+            "POST",
+            &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")),
+            Some("chair"),
+            Some(json!({"stance": "withholds"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["proposal"]["proposal"]["stance"], "withholds");
-    assert!(v["events"][0]["kind"]["report"]["source"]
-        .as_str()
-        .unwrap()
-        .starts_with("https://example.org/a (Example, 2024-06-20)"));
+    assert!(
+        v["events"][0]["kind"]["report"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://example.org/a (Example, 2024-06-20)")
+    );
     let (s, _) = app
-        .call("POST", &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")), Some("chair"), None)
+        .call(
+            "POST",
+            &c(&format!("/api/contests/{{id}}/proposals/{hun}/accept")),
+            Some("chair"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "decided once");
     let (s, _) = app
-        .call("POST", &c(&format!("/api/contests/{{id}}/proposals/{deu}/reject")), Some("analyst"), None)
+        .call(
+            "POST",
+            &c(&format!("/api/contests/{{id}}/proposals/{deu}/reject")),
+            Some("analyst"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(app.events().await, before + 1);
 
     // The same article again proposes nothing: one accepted, one rejected.
     let (s, v) = app
-        .call("POST", &c("/api/contests/{id}/ingest"), Some("analyst"),
-            Some(json!({"text": text, "published": "2024-06-20"})))
+        .call(
+            "POST",
+            &c("/api/contests/{id}/ingest"),
+            Some("analyst"),
+            Some(json!({"text": text, "published": "2024-06-20"})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(v["stored"].as_array().unwrap().len(), 0, "{v}");
     let (_, all) = app
-        .call("GET", &c("/api/contests/{id}/proposals?status=all"), Some("chair"), None)
+        .call(
+            "GET",
+            &c("/api/contests/{id}/proposals?status=all"),
+            Some("chair"),
+            None,
+        )
         .await;
     assert_eq!(all.as_array().unwrap().len(), 2);
 
     // Bad articles: located at $.text; nothing stored.
     for (body, says) in [
         (json!({"text": "", "published": "2024-06-20"}), "empty"),
-        (json!({"text": "The WTO picked Roberto Azevedo.", "published": "2024-06-20"}), "does not mention"),
-        (json!({"text": "NATO backs Rutte", "published": "June"}), "not a date"),
+        (
+            json!({"text": "The WTO picked Roberto Azevedo.", "published": "2024-06-20"}),
+            "does not mention",
+        ),
+        (
+            json!({"text": "NATO backs Rutte", "published": "June"}),
+            "not a date",
+        ),
     ] {
-        let (s, v) = app.call("POST", &c("/api/contests/{id}/ingest"), Some("analyst"), Some(body)).await;
+        let (s, v) = app
+            .call(
+                "POST",
+                &c("/api/contests/{id}/ingest"),
+                Some("analyst"),
+                Some(body),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert!(v.to_string().contains(says), "{v}");
     }
     let (_, all) = app
-        .call("GET", &c("/api/contests/{id}/proposals?status=all"), Some("chair"), None)
+        .call(
+            "GET",
+            &c("/api/contests/{id}/proposals?status=all"),
+            Some("chair"),
+            None,
+        )
         .await;
     assert_eq!(all.as_array().unwrap().len(), 2);
 }

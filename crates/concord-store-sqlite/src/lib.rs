@@ -186,8 +186,9 @@ impl TryFrom<ProposalRow> for ProposalRecord {
     fn try_from(r: ProposalRow) -> Result<Self, StoreError> {
         Ok(ProposalRecord {
             id: r.id,
-            status: ProposalStatus::parse(&r.status)
-                .ok_or_else(|| StoreError::Backend(format!("unknown proposal status '{}'", r.status)))?,
+            status: ProposalStatus::parse(&r.status).ok_or_else(|| {
+                StoreError::Backend(format!("unknown proposal status '{}'", r.status))
+            })?,
             stream: r.stream,
             article: r.article,
             key: r.key,
@@ -200,7 +201,6 @@ impl TryFrom<ProposalRow> for ProposalRecord {
         })
     }
 }
-
 
 #[derive(FromRow)]
 struct TokenRow {

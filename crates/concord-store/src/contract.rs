@@ -570,7 +570,13 @@ fn proposal(key: &str) -> NewProposal {
 pub async fn proposals_are_stored_once_listed_and_decided_once(db: &dyn Opener) {
     let store = db.open().await;
     let first = store
-        .add_proposals("c", "article-1", vec![proposal("a"), proposal("b")], "t1", "alice")
+        .add_proposals(
+            "c",
+            "article-1",
+            vec![proposal("a"), proposal("b")],
+            "t1",
+            "alice",
+        )
         .await
         .expect("stored");
     assert_eq!(first.len(), 2);
@@ -586,35 +592,56 @@ pub async fn proposals_are_stored_once_listed_and_decided_once(db: &dyn Opener) 
     assert_eq!(rejected.status, ProposalStatus::Rejected);
     assert_eq!(rejected.decided_by.as_deref(), Some("bob"));
     // Decided once: neither accepted afterwards nor rejected again.
-    assert!(store
-        .decide_proposal(a, ProposalStatus::Accepted, None, "t3", "bob")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        store
+            .decide_proposal(a, ProposalStatus::Accepted, None, "t3", "bob")
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Accepting with an edit replaces the payload.
     let accepted = store
-        .decide_proposal(b, ProposalStatus::Accepted, Some("{\"edited\":true}"), "t3", "bob")
+        .decide_proposal(
+            b,
+            ProposalStatus::Accepted,
+            Some("{\"edited\":true}"),
+            "t3",
+            "bob",
+        )
         .await
         .unwrap()
         .expect("pending");
     assert_eq!(accepted.payload, "{\"edited\":true}");
     assert!(matches!(
-        store.decide_proposal(b, ProposalStatus::Pending, None, "t4", "bob").await,
+        store
+            .decide_proposal(b, ProposalStatus::Pending, None, "t4", "bob")
+            .await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(store
-        .decide_proposal(9_999, ProposalStatus::Accepted, None, "t4", "bob")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        store
+            .decide_proposal(9_999, ProposalStatus::Accepted, None, "t4", "bob")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Reading the same article again proposes only what is new; another article may propose
     // the same key; another stream is separate.
     let again = store
-        .add_proposals("c", "article-1", vec![proposal("a"), proposal("b"), proposal("c")], "t5", "alice")
+        .add_proposals(
+            "c",
+            "article-1",
+            vec![proposal("a"), proposal("b"), proposal("c")],
+            "t5",
+            "alice",
+        )
         .await
         .unwrap();
-    assert_eq!(again.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(), ["c"]);
+    assert_eq!(
+        again.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(),
+        ["c"]
+    );
     let other = store
         .add_proposals("c", "article-2", vec![proposal("a")], "t5", "alice")
         .await
@@ -631,7 +658,10 @@ pub async fn proposals_are_stored_once_listed_and_decided_once(db: &dyn Opener) 
     assert_eq!(all.len(), 4);
     let statuses: Vec<&str> = all.iter().map(|p| p.status.as_str()).collect();
     assert_eq!(statuses, ["rejected", "accepted", "pending", "pending"]);
-    let pending = store.proposals("c", Some(ProposalStatus::Pending)).await.unwrap();
+    let pending = store
+        .proposals("c", Some(ProposalStatus::Pending))
+        .await
+        .unwrap();
     assert_eq!(pending.len(), 2);
     assert_eq!(store.proposals("d", None).await.unwrap().len(), 1);
     assert!(store.proposals("nobody", None).await.unwrap().is_empty());

@@ -85,12 +85,27 @@ fn accepting_everything_an_article_proposes_gives_the_board_it_describes() {
     let sb = Sandbox::new();
     let article = sb.nato_definition();
     // The definition holds no reports: nobody blocks yet.
-    let before = json(&sb.ok(&["status", "nato-sg-2024", "--as-of", "2024-04-02", "--format", "json"]));
+    let before = json(&sb.ok(&[
+        "status",
+        "nato-sg-2024",
+        "--as-of",
+        "2024-04-02",
+        "--format",
+        "json",
+    ]));
     assert!(before.to_string().contains("\"undeclared\""));
 
     let out = sb.ok(&[
-        "ingest", &article, "--contest", "nato-sg-2024", "--published", "2024-04-02",
-        "--url", "https://example.org/nato-successor", "--outlet", "Example Daily",
+        "ingest",
+        &article,
+        "--contest",
+        "nato-sg-2024",
+        "--published",
+        "2024-04-02",
+        "--url",
+        "https://example.org/nato-successor",
+        "--outlet",
+        "Example Daily",
     ]);
     assert!(out.contains("pending review"), "{out}");
     let pending = json(&sb.ok(&["review", "--format", "json"]));
@@ -129,7 +144,14 @@ fn accepting_everything_an_article_proposes_gives_the_board_it_describes() {
         board.contains("blocked by HUN (objects), ROU (withholds), SVK (withholds)"),
         "{board}"
     );
-    let view = json(&sb.ok(&["status", "nato-sg-2024", "--as-of", "2024-04-02", "--format", "json"]));
+    let view = json(&sb.ok(&[
+        "status",
+        "nato-sg-2024",
+        "--as-of",
+        "2024-04-02",
+        "--format",
+        "json",
+    ]));
     let text = view.to_string();
     // Estonia's conditions are met by Rutte's commitment: it counts among the supporters.
     for member in ["USA", "DEU", "FRA", "ESP", "EST"] {
@@ -137,7 +159,10 @@ fn accepting_everything_an_article_proposes_gives_the_board_it_describes() {
     }
     // The reports cite the article.
     let history = sb.ok(&["history", "HUN"]);
-    assert!(history.contains("https://example.org/nato-successor (Example Daily, 2024-04-02)"), "{history}");
+    assert!(
+        history.contains("https://example.org/nato-successor (Example Daily, 2024-04-02)"),
+        "{history}"
+    );
     assert!(sb.ok(&["verify"]).contains("hash chain intact"));
 }
 
@@ -145,7 +170,14 @@ fn accepting_everything_an_article_proposes_gives_the_board_it_describes() {
 fn a_rejected_proposal_is_not_proposed_again_by_the_same_article() {
     let sb = Sandbox::new();
     let article = sb.nato_definition();
-    let args = ["ingest", &article, "--contest", "nato-sg-2024", "--published", "2024-04-02"];
+    let args = [
+        "ingest",
+        &article,
+        "--contest",
+        "nato-sg-2024",
+        "--published",
+        "2024-04-02",
+    ];
     sb.ok(&args);
     let pending = json(&sb.ok(&["review", "--format", "json"]));
     let hun = pending
@@ -173,14 +205,25 @@ fn a_rejected_proposal_is_not_proposed_again_by_the_same_article() {
     // Deciding it twice is refused.
     let twice = sb.run(&["review", "accept", &id]);
     assert_eq!(twice.status.code(), Some(2));
-    assert!(stderr(&twice).contains("already rejected"), "{}", stderr(&twice));
+    assert!(
+        stderr(&twice).contains("already rejected"),
+        "{}",
+        stderr(&twice)
+    );
 }
 
 #[test]
 fn an_edited_acceptance_records_the_reviewers_stance() {
     let sb = Sandbox::new();
     let article = sb.nato_definition();
-    sb.ok(&["ingest", &article, "--contest", "nato-sg-2024", "--published", "2024-04-02"]);
+    sb.ok(&[
+        "ingest",
+        &article,
+        "--contest",
+        "nato-sg-2024",
+        "--published",
+        "2024-04-02",
+    ]);
     let pending = json(&sb.ok(&["review", "--format", "json"]));
     let hun = pending
         .as_array()
@@ -191,7 +234,11 @@ fn an_edited_acceptance_records_the_reviewers_stance() {
         .to_string();
     let bad = sb.run(&["review", "accept", &hun, "--stance", "blocks"]);
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("unknown stance 'blocks'"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("unknown stance 'blocks'"),
+        "{}",
+        stderr(&bad)
+    );
     sb.ok(&["review", "accept", &hun, "--stance", "withholds"]);
     let board = sb.ok(&["status", "nato-sg-2024", "--as-of", "2024-04-02"]);
     assert!(board.contains("HUN withholds"), "{board}");
@@ -203,29 +250,62 @@ fn bad_input_is_refused_and_nothing_is_proposed() {
     sb.nato_definition();
     let cases: Vec<(PathBuf, &str)> = vec![
         (sb.write("empty.txt", b""), "the file is empty"),
-        (sb.write("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "not text"),
         (
-            sb.write("wto.txt", "WTO members chose Roberto Azevedo; Brazil backed him.".as_bytes()),
+            sb.write("image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+            "not text",
+        ),
+        (
+            sb.write(
+                "wto.txt",
+                "WTO members chose Roberto Azevedo; Brazil backed him.".as_bytes(),
+            ),
             "does not mention NATO",
         ),
     ];
     for (path, message) in cases {
         let out = sb.run(&[
-            "ingest", path.to_str().unwrap(), "--contest", "nato-sg-2024", "--published", "2024-04-02",
+            "ingest",
+            path.to_str().unwrap(),
+            "--contest",
+            "nato-sg-2024",
+            "--published",
+            "2024-04-02",
         ]);
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
-        assert!(stderr(&out).contains(message), "{}: {}", path.display(), stderr(&out));
+        assert!(
+            stderr(&out).contains(message),
+            "{}: {}",
+            path.display(),
+            stderr(&out)
+        );
         assert!(stderr(&out).contains("nothing proposed"));
     }
     let big = sb.write("big.txt", &vec![b'a'; 50 * 1024 * 1024]);
     let out = sb.run(&["ingest", big.to_str().unwrap(), "--contest", "nato-sg-2024"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("an article is at most"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("an article is at most"),
+        "{}",
+        stderr(&out)
+    );
     let unknown = sb.write("a.txt", PARAPHRASE.as_bytes());
-    let out = sb.run(&["ingest", unknown.to_str().unwrap(), "--contest", "nato-sg-2042"]);
+    let out = sb.run(&[
+        "ingest",
+        unknown.to_str().unwrap(),
+        "--contest",
+        "nato-sg-2042",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown contest 'nato-sg-2042'"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("did you mean 'nato-sg-2024'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown contest 'nato-sg-2042'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("did you mean 'nato-sg-2024'"),
+        "{}",
+        stderr(&out)
+    );
     assert!(sb.ok(&["review"]).contains("no pending proposals"));
 }
 
@@ -251,7 +331,9 @@ fn the_scorer_reports_precision_recall_and_f1() {
     assert!(out.contains("scored 1 article"), "{out}");
     // 2 of 3 gold pairs found; most proposals are not in this small gold.
     assert!(out.contains("missed      ITA / Mark Rutte"), "{out}");
-    let report = json(&sb.ok(&["ingest", "--score", "gold", "--texts", "texts", "--format", "json"]));
+    let report = json(&sb.ok(&[
+        "ingest", "--score", "gold", "--texts", "texts", "--format", "json",
+    ]));
     let micro = &report["summary"]["micro"];
     assert_eq!(micro["strict"]["gold"], 3);
     assert_eq!(micro["strict"]["correct"], 2.0);

@@ -61,9 +61,10 @@ impl Table {
         h: H,
     ) -> Table {
         self.list.push(("post", path));
-        self.router = self
-            .router
-            .route(path, post(h).layer(axum::extract::DefaultBodyLimit::max(limit)));
+        self.router = self.router.route(
+            path,
+            post(h).layer(axum::extract::DefaultBodyLimit::max(limit)),
+        );
         self
     }
 }

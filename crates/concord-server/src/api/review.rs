@@ -151,12 +151,21 @@ pub async fn accept(
 ) -> Result<Json<Value>, ApiError> {
     who.require(ROLES, "accept proposals")?;
     let edit = body.parse_or_default()?;
-    let (item, events) =
-        review::accept(&state.ledger, &id, pid, &edit, state.clock.now(), &who.author()).await?;
+    let (item, events) = review::accept(
+        &state.ledger,
+        &id,
+        pid,
+        &edit,
+        state.clock.now(),
+        &who.author(),
+    )
+    .await?;
     if let Some(last) = events.last() {
         state.note_head(&id, last.seq);
     }
-    Ok(Json(json!({"proposal": item_json(&item), "events": events})))
+    Ok(Json(
+        json!({"proposal": item_json(&item), "events": events}),
+    ))
 }
 
 /// `POST /api/contests/{id}/proposals/{pid}/reject`.
@@ -189,7 +198,8 @@ async fn bulk(
     b: Bulk,
     accepting: bool,
 ) -> Result<Json<Value>, ApiError> {
-    if b.all == !b.ids.is_empty() {
+    // Exactly one of the two: ids, or all.
+    if b.all != b.ids.is_empty() {
         return Err(ApiError::at("$", "give either ids or all: true"));
     }
     if b.ids.len() > 10_000 {
@@ -208,14 +218,21 @@ async fn bulk(
     let mut refused = Vec::new();
     for pid in ids {
         let result = if accepting {
-            review::accept(&state.ledger, id, pid, &Edit::default(), state.clock.now(), &who.author())
-                .await
-                .map(|(item, events)| {
-                    if let Some(last) = events.last() {
-                        state.note_head(id, last.seq);
-                    }
-                    item
-                })
+            review::accept(
+                &state.ledger,
+                id,
+                pid,
+                &Edit::default(),
+                state.clock.now(),
+                &who.author(),
+            )
+            .await
+            .map(|(item, events)| {
+                if let Some(last) = events.last() {
+                    state.note_head(id, last.seq);
+                }
+                item
+            })
         } else {
             review::reject(&state.ledger, id, pid, state.clock.now(), &who.author()).await
         };

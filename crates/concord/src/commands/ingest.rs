@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use concord_domain::diagnostic::did_you_mean;
-use concord_ingest::score::{self, ArticleScore, Counts, Gold};
 use concord_ingest::review::ArticleSource;
+use concord_ingest::score::{self, ArticleScore, Counts, Gold};
 use concord_ingest::{ContestFacts, ReadError, Reader, Reading};
 use concord_ledger::review::{self, QueueItem, ReviewError};
 use concord_store::ProposalStatus;
@@ -101,7 +101,11 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!(
                 "the store holds: {}",
-                known.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                known
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         };
         eprintln!("error: argument --contest: unknown contest '{contest}'{hint}; {list}");
@@ -112,10 +116,10 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let source = ArticleSource {
         url: args.url.clone(),
         outlet: args.outlet.clone(),
-        file: Some(
-            file.file_name()
-                .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()),
-        ),
+        file: Some(file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )),
         published,
     };
     if args.dry_run {
@@ -206,7 +210,13 @@ pub fn print_item(item: &QueueItem) {
         ProposalStatus::Pending => String::new(),
         other => format!(" [{}]", other.as_str()),
     };
-    println!("\n#{} {}: {}{}", item.record.id, p.kind(), p.summary(), status);
+    println!(
+        "\n#{} {}: {}{}",
+        item.record.id,
+        p.kind(),
+        p.summary(),
+        status
+    );
     if let concord_ingest::review::Proposal::Stance(s) = p {
         for c in &s.conditions {
             println!("      condition: {c}");
@@ -235,7 +245,9 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         r.published
     );
     if r.is_empty() {
-        println!("\nnothing to propose: the article states no stance, candidacy or date the reader recognises");
+        println!(
+            "\nnothing to propose: the article states no stance, candidacy or date the reader recognises"
+        );
         return;
     }
     if !r.stances.is_empty() {
@@ -277,7 +289,11 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         );
     }
     for w in &r.withdrawals {
-        println!("\nwithdrawal: {}\n      evidence: {}", w.name, joined(&w.evidence));
+        println!(
+            "\nwithdrawal: {}\n      evidence: {}",
+            w.name,
+            joined(&w.evidence)
+        );
     }
     for c in &r.conditions {
         println!(
@@ -331,7 +347,9 @@ pub fn score(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         bail!("--score GOLD_DIR needs --texts DIR");
     };
     let contests_text = match &args.contests {
-        Some(p) => std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+        }
         None => DEVSET_CONTESTS.to_owned(),
     };
     let contests: ContestsFile =
@@ -402,7 +420,8 @@ pub fn score(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let summary = score::summarise(&results);
     match args.format {
         Format::Json => {
-            let out = serde_json::json!({"summary": summary, "articles": results, "skipped": skipped});
+            let out =
+                serde_json::json!({"summary": summary, "articles": results, "skipped": skipped});
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Table => print_scores(&results, &summary, &skipped, args.details, gold_dir),
@@ -457,10 +476,22 @@ fn print_scores(
     println!("  (member, candidate)                 {}", prf(&m.pairs));
     println!("  + stance, strict                    {}", prf(&m.strict));
     println!("  + stance, lenient                   {}", prf(&m.lenient));
-    println!("  + stance and attribution, strict    {}", prf(&m.strict_attribution));
-    println!("  + stance and attribution, lenient   {}", prf(&m.lenient_attribution));
-    println!("  groups collapsed, strict            {}", prf(&m.collapsed_strict));
-    println!("  groups collapsed, lenient           {}", prf(&m.collapsed_lenient));
+    println!(
+        "  + stance and attribution, strict    {}",
+        prf(&m.strict_attribution)
+    );
+    println!(
+        "  + stance and attribution, lenient   {}",
+        prf(&m.lenient_attribution)
+    );
+    println!(
+        "  groups collapsed, strict            {}",
+        prf(&m.collapsed_strict)
+    );
+    println!(
+        "  groups collapsed, lenient           {}",
+        prf(&m.collapsed_lenient)
+    );
     println!(
         "  evidence: {} of {} matched pairs cite a gold sentence; {} cite only gold sentences",
         m.evidence_found, m.matched, m.evidence_all_in_gold
@@ -479,7 +510,10 @@ fn print_scores(
             }
             println!("\n{} ({}):", a.article, a.contest);
             for d in &a.differences {
-                println!("  {:<11} {} / {}: {}", d.what, d.member, d.candidate, d.detail);
+                println!(
+                    "  {:<11} {} / {}: {}",
+                    d.what, d.member, d.candidate, d.detail
+                );
             }
         }
     }

@@ -133,10 +133,14 @@ async fn decide(
 ) -> anyhow::Result<ExitCode> {
     let edit = d.edit()?;
     if !edit.is_empty() && (d.all || d.ids.len() != 1) {
-        bail!("edits (--stance, --attribution, --speaker, --condition) apply to one proposal: give one id");
+        bail!(
+            "edits (--stance, --attribution, --speaker, --condition) apply to one proposal: give one id"
+        );
     }
     if !edit.is_empty() && !accepting {
-        bail!("a rejected proposal is not edited: drop --stance, --attribution, --speaker and --condition");
+        bail!(
+            "a rejected proposal is not edited: drop --stance, --attribution, --speaker and --condition"
+        );
     }
     let ids: Vec<i64> = if d.all {
         review::pending_in_accepting_order(&ctx.ledger, contest)
@@ -178,9 +182,11 @@ async fn decide(
                 }
                 decided.push(item);
             }
-            Err(e @ (ReviewError::UnknownProposal { .. }
-            | ReviewError::AlreadyDecided { .. }
-            | ReviewError::Edit { .. })) => {
+            Err(
+                e @ (ReviewError::UnknownProposal { .. }
+                | ReviewError::AlreadyDecided { .. }
+                | ReviewError::Edit { .. }),
+            ) => {
                 eprintln!("error: {e}");
                 failures += 1;
             }
