@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use concord_domain::diagnostic::did_you_mean;
+use concord_domain::{ContestState, interchange};
 use concord_ingest::review::ArticleSource;
 use concord_ingest::score::{self, ArticleScore, Counts, Gold};
 use concord_ingest::{ContestFacts, ReadError, Reader, Reading};
@@ -50,8 +51,10 @@ pub struct IngestArgs {
     /// The folder holding the articles' texts, named as each gold file's `article`.
     #[arg(long, value_name = "DIR")]
     pub texts: Option<PathBuf>,
-    /// Contest facts for scoring (default: the development set's, bundled).
-    #[arg(long, value_name = "FILE")]
+    /// Contest facts for scoring: a contests file (as `devset/contests.json`) or a folder of
+    /// historical cases in the interchange format (as `cases/`). The development set's
+    /// contests are bundled and used first; then this; then `cases/` in the working directory.
+    #[arg(long, value_name = "FILE|DIR")]
     pub contests: Option<PathBuf>,
     /// With --score: list every difference (missed, spurious, wrong stance or attribution).
     #[arg(long)]
@@ -341,24 +344,65 @@ struct ContestsFile {
     contests: Vec<ContestFacts>,
 }
 
+/// Contest facts from a contests file, or from every historical case (interchange format) in a
+/// folder: members as on the case's last day, every candidate it names.
+fn load_contests(path: &Path) -> anyhow::Result<Vec<(String, ContestFacts)>> {
+    if path.is_dir() {
+        let mut out = Vec::new();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            // Not a case (or not a readable one): not a contest to score against.
+            let Ok(case) = interchange::parse(&f.display().to_string(), &text) else {
+                continue;
+            };
+            let id = case.scenario.definition.id.clone();
+            let events = concord_domain::event::seal_all(
+                case.scenario.into_events("score"),
+                None,
+                jiff::Timestamp::UNIX_EPOCH,
+            );
+            if let Ok(state) = ContestState::fold(&events, Date::MAX) {
+                out.push((id, ContestFacts::from_state(&state, Date::MAX)));
+            }
+        }
+        return Ok(out);
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file: ContestsFile = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a contests file", path.display()))?;
+    Ok(file.contests.into_iter().map(|c| (c.id.clone(), c)).collect())
+}
+
 /// `concord ingest --score GOLD_DIR --texts DIR`.
 pub fn score(args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let (Some(gold_dir), Some(texts)) = (&args.score, &args.texts) else {
         bail!("--score GOLD_DIR needs --texts DIR");
     };
-    let contests_text = match &args.contests {
-        Some(p) => {
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?
+    let mut contests: BTreeMap<String, ContestFacts> = BTreeMap::new();
+    let bundled: ContestsFile =
+        serde_json::from_str(DEVSET_CONTESTS).context("the bundled contests do not parse")?;
+    for c in bundled.contests {
+        contests.insert(c.id.clone(), c);
+    }
+    let mut sources: Vec<PathBuf> = args.contests.iter().cloned().collect();
+    if Path::new("cases").is_dir() {
+        sources.push(PathBuf::from("cases"));
+    }
+    for source in sources {
+        for (id, facts) in load_contests(&source)? {
+            contests.entry(id).or_insert(facts);
         }
-        None => DEVSET_CONTESTS.to_owned(),
-    };
-    let contests: ContestsFile =
-        serde_json::from_str(&contests_text).context("the contests file does not parse")?;
-    let contests: BTreeMap<String, ContestFacts> = contests
-        .contests
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
+    }
     let reader = reader()?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(gold_dir)
         .with_context(|| format!("cannot read {}", gold_dir.display()))?
