@@ -26,7 +26,8 @@ pub const ARTICLE_LIMIT: usize = 1024 * 1024;
 
 const ROLES: &[&str] = &["chair", "analyst"];
 
-fn reader() -> Result<&'static Reader, ApiError> {
+/// The reader, built once per process from the bundled gazetteers and lexicon.
+pub(crate) fn reader() -> Result<&'static Reader, ApiError> {
     static READER: OnceLock<Result<Reader, String>> = OnceLock::new();
     READER
         .get_or_init(|| Reader::bundled().map_err(|e| e.to_string()))

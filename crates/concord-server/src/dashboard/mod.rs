@@ -8,6 +8,7 @@
 mod board;
 mod forecast;
 mod live;
+mod review;
 mod silence;
 mod timeline;
 
@@ -45,6 +46,26 @@ pub fn routes() -> Router<AppState> {
             "/contests/{id}/silence/{procedure}/break",
             axum::routing::post(silence::break_silence),
         )
+        .route(
+            "/contests/{id}/review",
+            get(review::page)
+                .post(review::ingest)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::review::ARTICLE_LIMIT * 2,
+                )),
+        )
+        .route(
+            "/contests/{id}/review/accept-all",
+            axum::routing::post(review::accept_all),
+        )
+        .route(
+            "/contests/{id}/review/{pid}/accept",
+            axum::routing::post(review::accept),
+        )
+        .route(
+            "/contests/{id}/review/{pid}/reject",
+            axum::routing::post(review::reject),
+        )
         .route("/contests/{id}/live", get(live::stream))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", axum::routing::post(sign_out))
@@ -80,6 +101,7 @@ fn templates() -> &'static Environment<'static> {
             ),
             ("whatif.html", include_str!("../../templates/whatif.html")),
             ("silence.html", include_str!("../../templates/silence.html")),
+            ("review.html", include_str!("../../templates/review.html")),
             ("sign_in.html", include_str!("../../templates/sign_in.html")),
             ("error.html", include_str!("../../templates/error.html")),
         ] {

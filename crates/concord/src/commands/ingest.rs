@@ -380,7 +380,11 @@ fn load_contests(path: &Path) -> anyhow::Result<Vec<(String, ContestFacts)>> {
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file: ContestsFile = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a contests file", path.display()))?;
-    Ok(file.contests.into_iter().map(|c| (c.id.clone(), c)).collect())
+    Ok(file
+        .contests
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect())
 }
 
 /// `concord ingest --score GOLD_DIR --texts DIR`.
