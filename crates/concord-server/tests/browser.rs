@@ -536,3 +536,61 @@ async fn an_observers_page_holds_no_chair_only_stance() {
         observer.close().await.unwrap();
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chair_reads_an_article_on_the_review_page_and_accepts_a_proposal() {
+    with_browser!(server, driver, {
+        let chair = browser(&driver, "chair").await;
+        sign_in(&chair, &server.base, CHAIR_TOKEN).await;
+        chair
+            .goto(&format!("{}/contests/{CONTEST}/review", server.base))
+            .await
+            .unwrap();
+        chair
+            .find(Locator::Id("article-text"))
+            .await
+            .unwrap()
+            .send_keys("NATO allies met in Brussels. Portugal backs Mark Rutte, its foreign minister said.")
+            .await
+            .unwrap();
+        let date = chair.find(Locator::Id("article-published")).await.unwrap();
+        date.clear().await.unwrap();
+        // A date input takes the digits in the browser's locale order (en-US: month, day, year).
+        date.send_keys("06202024").await.unwrap();
+        chair
+            .find(Locator::Css("#ingest button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let proposal = chair
+            .wait()
+            .for_element(Locator::Css("article.proposal[data-kind=stance]"))
+            .await
+            .expect("a stance proposal is listed");
+        let heading = proposal.find(Locator::Css("h2")).await.unwrap().text().await.unwrap();
+        assert!(heading.contains("PRT supports Mark Rutte"), "{heading}");
+        let mark = proposal.find(Locator::Css("blockquote mark")).await.unwrap().text().await.unwrap();
+        assert_eq!(mark, "backs");
+        shot(&chair, "review-pending").await;
+        proposal
+            .find(Locator::Css("form.accept button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        chair
+            .wait()
+            .for_element(Locator::XPath("//p[contains(., 'No proposals are pending.')]"))
+            .await
+            .expect("the queue is empty once accepted");
+        let events = server.ledger.events(CONTEST).await.unwrap();
+        assert!(
+            matches!(&events.last().unwrap().kind, EventKind::StanceReported(s) if s.member == "PRT" && s.candidate == "rutte"),
+            "the accepted report is the last event"
+        );
+        chair.close().await.unwrap();
+    })
+}
