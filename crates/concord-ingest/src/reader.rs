@@ -274,7 +274,7 @@ impl<'a> Engine<'a> {
         let Some(candidate) = self.object(cue, def.object, def.actor) else {
             return Vec::new();
         };
-        let speaker = self.speaker_of(cue.start);
+        let speaker = self.speaker_of(cue.start, cue.end);
         let mut stance = stance;
         let mut conditions = Vec::new();
         let mut sentences = vec![s];
@@ -299,8 +299,12 @@ impl<'a> Engine<'a> {
                 conditions: conditions.clone(),
                 sentences: sentences.clone(),
                 specificity: a.specificity,
-                attribution: if a.group.is_some()
-                    && def.declarative
+                // A government or bloc that itself declares its stance ("announced their
+                // support") speaks officially; a stance not (yet) declared is no declaration.
+                attribution: if def.declarative
+                    && !mods.negated
+                    && !mods.not_yet
+                    && !mods.hedged
                     && speaker.attribution == Attribution::Inferred
                 {
                     Attribution::Official
@@ -935,7 +939,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Who is responsible for the statement holding token `t`.
-    pub fn speaker_of(&self, t: usize) -> Speaker {
+    pub fn speaker_of(&self, t: usize, cue_end: usize) -> Speaker {
         if let Some(q) = self.doc.quote_of(t)
             && self.doc.quotes[q].words >= 4
         {
@@ -943,7 +947,7 @@ impl<'a> Engine<'a> {
                 .clone()
                 .unwrap_or_else(Speaker::inferred);
         }
-        self.frame_speaker(t).unwrap_or_else(Speaker::inferred)
+        self.frame_speaker(t, cue_end).unwrap_or_else(Speaker::inferred)
     }
 
     /// The speaker of a quotation: the reporting verb after it ("…,” said X; X said) or
@@ -989,7 +993,7 @@ impl<'a> Engine<'a> {
 
     /// The reporting frame of a statement outside quotation marks: the reporting verb of its
     /// sentence nearest to it, and that verb's subject.
-    fn frame_speaker(&self, t: usize) -> Option<Speaker> {
+    fn frame_speaker(&self, t: usize, cue_end: usize) -> Option<Speaker> {
         let tokens = &self.doc.tokens;
         let s = self.sentence_of(t);
         let range = self.doc.sentence_tokens(s);
@@ -1000,6 +1004,11 @@ impl<'a> Engine<'a> {
                 .quote_of(v)
                 .is_some_and(|q| self.doc.quotes[q].words >= 4)
             {
+                continue;
+            }
+            // A reporting verb inside the cue itself ("declared its backing") is the act, not
+            // a frame around it.
+            if (t..cue_end).contains(&v) {
                 continue;
             }
             if self.mention_at[v].is_none()
@@ -1127,6 +1136,18 @@ impl<'a> Engine<'a> {
                 member: state,
             });
         }
+        // "its foreign minister", "the Hungarian prime minister": one identified office-holder,
+        // speaking on the record though the article gives no name.
+        if institution.is_none()
+            && anonymous.is_none()
+            && let Some(role) = self.office_holder(from, to)
+        {
+            return Some(Speaker {
+                attribution: Attribution::OnRecord,
+                label: Some(role),
+                member: state,
+            });
+        }
         if let Some(i) = institution {
             return Some(Speaker {
                 attribution: Attribution::Official,
@@ -1142,6 +1163,36 @@ impl<'a> Engine<'a> {
             });
         }
         let _ = state_name;
+        None
+    }
+
+    /// A single office-holder named by office and state: "its foreign minister", "Portugal's
+    /// prime minister", "the Estonian president".
+    fn office_holder(&self, from: usize, to: usize) -> Option<String> {
+        let tokens = &self.doc.tokens;
+        const OFFICES: &[&str] = &["minister", "president", "premier", "chancellor", "ambassador", "secretary"];
+        for i in from..to {
+            if !OFFICES.contains(&tokens[i].norm.as_str()) || tokens[i].norm.ends_with('s') && tokens[i].norm != "ambassador" {
+                continue;
+            }
+            // Within three words before: "its"/"their", or a state (adjective or possessive name).
+            let lo = i.saturating_sub(3).max(from);
+            let owner = (lo..i).find(|&j| {
+                matches!(tokens[j].norm.as_str(), "its" | "their")
+                    || self.mention_at[j].is_some_and(|k| {
+                        let m = &self.mentions[k];
+                        matches!(m.kind, Kind::Member { .. }) && !m.descriptor
+                    })
+            })?;
+            // "Dutch Prime Minister Mark Rutte": a named person, not an unnamed office-holder.
+            let named = tokens
+                .get(i + 1)
+                .is_some_and(|n| n.capitalised && n.is_word || self.mention_at[i + 1].is_some());
+            if named {
+                continue;
+            }
+            return Some(self.doc.slice(tokens[owner].start, tokens[i].end).to_owned());
+        }
         None
     }
 
