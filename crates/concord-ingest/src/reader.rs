@@ -1012,6 +1012,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             if self.mention_at[v].is_none()
+                && !after_determiner(tokens, v)
                 && let Some(len) = self.lexicon.speech_verbs.match_at(tokens, v)
             {
                 verbs.push((v, len));
@@ -1223,6 +1224,19 @@ impl<'a> Engine<'a> {
         }
         None
     }
+}
+
+/// Whether the word at `v` follows a determiner, which makes it a noun ("the states", "the
+/// post", "these reports"), not a reporting verb.
+fn after_determiner(tokens: &[crate::text::Token], v: usize) -> bool {
+    v.checked_sub(1).is_some_and(|p| {
+        matches!(
+            tokens[p].norm.as_str(),
+            "the" | "a" | "an" | "these" | "those" | "this" | "that" | "their" | "its" | "his" | "her"
+                | "our" | "member" | "all" | "other" | "some" | "several" | "both" | "many" | "top"
+                | "two" | "three" | "four" | "five" | "baltic" | "nordic" | "gulf" | "african" | "arab"
+        )
+    })
 }
 
 /// One actor of a cue.
