@@ -633,6 +633,21 @@ impl<'a> Engine<'a> {
     }
 
     fn only_separators(&self, from: usize, to: usize) -> bool {
+        // "France, Germany, Italy and the increasingly important Visegrád Group": after "and",
+        // up to three lower-case words may describe the next item.
+        if from < to
+            && to - from <= 5
+            && matches!(self.norm(from), "and" | ",")
+            && (from..to).all(|i| {
+                let t = &self.doc.tokens[i];
+                self.mention_at[i].is_none()
+                    && (matches!(t.norm.as_str(), "," | "and")
+                        || t.is_word && !t.capitalised && !self.lexicon.speech_verbs.contains(&t.norm))
+            })
+            && (from..to).filter(|&i| !matches!(self.norm(i), "," | "and" | "the")).count() <= 3
+        {
+            return true;
+        }
         from <= to
             && (from..to).all(|i| {
                 matches!(
