@@ -642,7 +642,14 @@ impl<'a> Engine<'a> {
                 let t = &self.doc.tokens[i];
                 self.mention_at[i].is_none()
                     && (matches!(t.norm.as_str(), "," | "and")
-                        || t.is_word && !t.capitalised && !self.lexicon.speech_verbs.contains(&t.norm))
+                        || t.is_word
+                            && !t.capitalised
+                            && !self.lexicon.speech_verbs.contains(&t.norm)
+                            && !matches!(
+                                t.norm.as_str(),
+                                "but" | "while" | "whereas" | "although" | "though" | "yet" | "which"
+                                    | "who" | "that" | "or" | "nor" | "not" | "unlike" | "except"
+                            ))
             })
             && (from..to).filter(|&i| !matches!(self.norm(i), "," | "and" | "the")).count() <= 3
         {
