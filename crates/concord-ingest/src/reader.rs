@@ -647,11 +647,26 @@ impl<'a> Engine<'a> {
                             && !self.lexicon.speech_verbs.contains(&t.norm)
                             && !matches!(
                                 t.norm.as_str(),
-                                "but" | "while" | "whereas" | "although" | "though" | "yet" | "which"
-                                    | "who" | "that" | "or" | "nor" | "not" | "unlike" | "except"
+                                "but"
+                                    | "while"
+                                    | "whereas"
+                                    | "although"
+                                    | "though"
+                                    | "yet"
+                                    | "which"
+                                    | "who"
+                                    | "that"
+                                    | "or"
+                                    | "nor"
+                                    | "not"
+                                    | "unlike"
+                                    | "except"
                             ))
             })
-            && (from..to).filter(|&i| !matches!(self.norm(i), "," | "and" | "the")).count() <= 3
+            && (from..to)
+                .filter(|&i| !matches!(self.norm(i), "," | "and" | "the"))
+                .count()
+                <= 3
         {
             return true;
         }
@@ -969,7 +984,8 @@ impl<'a> Engine<'a> {
                 .clone()
                 .unwrap_or_else(Speaker::inferred);
         }
-        self.frame_speaker(t, cue_end).unwrap_or_else(Speaker::inferred)
+        self.frame_speaker(t, cue_end)
+            .unwrap_or_else(Speaker::inferred)
     }
 
     /// The speaker of a quotation: the reporting verb after it ("…,” said X; X said) or
@@ -1193,9 +1209,18 @@ impl<'a> Engine<'a> {
     /// prime minister", "the Estonian president".
     fn office_holder(&self, from: usize, to: usize) -> Option<String> {
         let tokens = &self.doc.tokens;
-        const OFFICES: &[&str] = &["minister", "president", "premier", "chancellor", "ambassador", "secretary"];
+        const OFFICES: &[&str] = &[
+            "minister",
+            "president",
+            "premier",
+            "chancellor",
+            "ambassador",
+            "secretary",
+        ];
         for i in from..to {
-            if !OFFICES.contains(&tokens[i].norm.as_str()) || tokens[i].norm.ends_with('s') && tokens[i].norm != "ambassador" {
+            if !OFFICES.contains(&tokens[i].norm.as_str())
+                || tokens[i].norm.ends_with('s') && tokens[i].norm != "ambassador"
+            {
                 continue;
             }
             // Within three words before: "its"/"their", or a state (adjective or possessive name).
@@ -1214,7 +1239,11 @@ impl<'a> Engine<'a> {
             if named {
                 continue;
             }
-            return Some(self.doc.slice(tokens[owner].start, tokens[i].end).to_owned());
+            return Some(
+                self.doc
+                    .slice(tokens[owner].start, tokens[i].end)
+                    .to_owned(),
+            );
         }
         None
     }
@@ -1254,9 +1283,35 @@ fn after_determiner(tokens: &[crate::text::Token], v: usize) -> bool {
     v.checked_sub(1).is_some_and(|p| {
         matches!(
             tokens[p].norm.as_str(),
-            "the" | "a" | "an" | "these" | "those" | "this" | "that" | "their" | "its" | "his" | "her"
-                | "our" | "member" | "all" | "other" | "some" | "several" | "both" | "many" | "top"
-                | "two" | "three" | "four" | "five" | "baltic" | "nordic" | "gulf" | "african" | "arab"
+            "the"
+                | "a"
+                | "an"
+                | "these"
+                | "those"
+                | "this"
+                | "that"
+                | "their"
+                | "its"
+                | "his"
+                | "her"
+                | "our"
+                | "member"
+                | "all"
+                | "other"
+                | "some"
+                | "several"
+                | "both"
+                | "many"
+                | "top"
+                | "two"
+                | "three"
+                | "four"
+                | "five"
+                | "baltic"
+                | "nordic"
+                | "gulf"
+                | "african"
+                | "arab"
         )
     })
 }

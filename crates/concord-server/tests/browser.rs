@@ -569,9 +569,21 @@ async fn the_chair_reads_an_article_on_the_review_page_and_accepts_a_proposal() 
             .for_element(Locator::Css("article.proposal[data-kind=stance]"))
             .await
             .expect("a stance proposal is listed");
-        let heading = proposal.find(Locator::Css("h2")).await.unwrap().text().await.unwrap();
+        let heading = proposal
+            .find(Locator::Css("h2"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(heading.contains("PRT supports Mark Rutte"), "{heading}");
-        let mark = proposal.find(Locator::Css("blockquote mark")).await.unwrap().text().await.unwrap();
+        let mark = proposal
+            .find(Locator::Css("blockquote mark"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(mark, "backs");
         shot(&chair, "review-pending").await;
         proposal
@@ -583,7 +595,9 @@ async fn the_chair_reads_an_article_on_the_review_page_and_accepts_a_proposal() 
             .unwrap();
         chair
             .wait()
-            .for_element(Locator::XPath("//p[contains(., 'No proposals are pending.')]"))
+            .for_element(Locator::XPath(
+                "//p[contains(., 'No proposals are pending.')]",
+            ))
             .await
             .expect("the queue is empty once accepted");
         let events = server.ledger.events(CONTEST).await.unwrap();
