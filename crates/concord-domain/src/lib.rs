@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod event;
 pub mod interchange;
 pub mod model;
+pub mod power;
 pub mod procedure;
 pub mod reports_csv;
 pub mod rules;

@@ -432,12 +432,12 @@ fn validate(rule: &DecisionRule, ballots: &[Ballot]) -> Result<(), RuleError> {
 
 /// `value ≥ fraction × total`, tolerant of the rounding in `fraction × total` so that
 /// 2 of 3 meets two-thirds; the tolerance stays below half a unit, so integers are exact.
-fn reaches(value: f64, fraction: f64, total: f64) -> bool {
+pub(crate) fn reaches(value: f64, fraction: f64, total: f64) -> bool {
     value >= fraction * total - tolerance(total)
 }
 
 /// `value > fraction × total`, with the same tolerance as [`reaches`].
-fn exceeds(value: f64, fraction: f64, total: f64) -> bool {
+pub(crate) fn exceeds(value: f64, fraction: f64, total: f64) -> bool {
     value > fraction * total + tolerance(total)
 }
 
