@@ -1,4 +1,4 @@
-//! Power indices by a quasi-reduced ordered binary decision diagram (QOBDD) of the game.
+//! Power indices by an ordered binary decision diagram of the game.
 //!
 //! Members are decided one per level, heaviest first. A node stands for "what the members still
 //! to vote can make of a coalition that so far has `k` members weighing `s`". For a fixed level
@@ -6,14 +6,14 @@
 //! sub-game form an interval; each node is built once with its interval (Bolus's method, 2011),
 //! and a lookup by `s` finds it. The diagram's size therefore depends on how many genuinely
 //! different situations the game has, not on the size of the weights: populations in the
-//! hundreds of millions cost no more than votes in the tens.
+//! hundreds of millions cost no more than votes in the tens. (Two values of `k` with the same
+//! future may get two nodes: merging them would take a hash of every node and saves less than it
+//! costs; counting is the same on either diagram.)
 //!
 //! On the diagram, with `paths(v)` the coalitions of the members above `v` that lead to it and
 //! `wins(v)` the winning completions below it, the member deciding at `v` swings
 //! `paths(v) × (wins(yes) − wins(no))` coalitions. Kept by coalition size, the same sums give
 //! the Shapley–Shubik index.
-
-use std::collections::{BTreeMap, HashMap};
 
 use super::{Game, MAX_BDD_CELLS, Method, PowerError, PowerIndices, assemble, shapley_weight};
 
@@ -38,9 +38,8 @@ struct Builder<'g> {
     /// `k` saturates here: more members than this change nothing.
     cap: usize,
     nodes: Vec<Node>,
-    unique: HashMap<(usize, u32, u32), u32>,
-    /// memo[level][k]: interval start → (interval end, node).
-    memo: Vec<Vec<BTreeMap<i64, (i64, u32)>>>,
+    /// memo[level][k]: the intervals found so far, sorted by start: (start, end, node).
+    memo: Vec<Vec<Vec<(i64, i64, u32)>>>,
     max_nodes: usize,
 }
 
@@ -66,27 +65,30 @@ impl Builder<'_> {
         if level == n {
             return Ok(self.terminal(k, s));
         }
-        if let Some((&lo, &(hi, id))) = self.memo[level][k].range(..=s).next_back()
-            && s <= hi
-        {
-            return Ok((id, lo, hi));
+        let known = &self.memo[level][k];
+        // The first interval starting after `s`; the one before it may hold `s`.
+        let at = known.partition_point(|&(lo, _, _)| lo <= s);
+        if at > 0 {
+            let (lo, hi, id) = known[at - 1];
+            if s <= hi {
+                return Ok((id, lo, hi));
+            }
         }
         let w = self.weights[level];
         let (yes, ylo, yhi) = self.build(level + 1, (k + 1).min(self.cap), s + w)?;
         let (no, nlo, nhi) = self.build(level + 1, k, s)?;
         let lo = (ylo - w).max(nlo);
         let hi = (yhi - w).min(nhi);
-        let next = self.nodes.len() as u32;
-        let id = *self.unique.entry((level, yes, no)).or_insert(next);
-        if id == next {
-            if self.nodes.len() >= self.max_nodes {
-                return Err(PowerError::TooComplex {
-                    max: self.max_nodes,
-                });
-            }
-            self.nodes.push(Node { level, yes, no });
+        if self.nodes.len() >= self.max_nodes {
+            return Err(PowerError::TooComplex {
+                max: self.max_nodes,
+            });
         }
-        self.memo[level][k].insert(lo, (hi, id));
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node { level, yes, no });
+        let known = &mut self.memo[level][k];
+        let at = known.partition_point(|&(start, _, _)| start < lo);
+        known.insert(at, (lo, hi, id));
         Ok((id, lo, hi))
     }
 }
@@ -115,8 +117,7 @@ pub fn indices(game: &Game, with_shapley: bool) -> Result<PowerIndices, PowerErr
                 no: TRUE,
             },
         ],
-        unique: HashMap::new(),
-        memo: vec![vec![BTreeMap::new(); cap + 1]; n],
+        memo: vec![vec![Vec::new(); cap + 1]; n],
         max_nodes,
     };
     let (root, _, _) = b.build(0, 0, 0)?;

@@ -25,7 +25,7 @@
 //! Nothing here enumerates the 2ⁿ coalitions. Two exact methods, chosen per game:
 //! - [`gf`]: generating functions over the weights (pseudo-polynomial: n × quota), for weighted
 //!   games whose quota is small enough (votes in the thousands);
-//! - [`bdd`]: a quasi-reduced ordered binary decision diagram built with Bolus's interval
+//! - [`bdd`]: an ordered binary decision diagram built with Bolus's interval
 //!   method, whose size does not depend on the size of the weights, for everything else
 //!   (populations in the hundreds of millions).
 //!
