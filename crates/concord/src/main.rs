@@ -49,6 +49,8 @@ enum Command {
     /// Edit the state (lift a hold, withdraw a candidate, add a commitment, move a deadline)
     /// and show the forecast beside the baseline.
     Whatif(commands::forecast::WhatifArgs),
+    /// Each member's exact voting power under the contest's rule (Banzhaf, Shapley–Shubik).
+    Power(commands::power::PowerArgs),
     /// Score the forecast on historical contests (interchange format), leave-one-contest-out.
     Backtest(commands::forecast::BacktestArgs),
     /// Run KTAB's spatial model of politics on a KTAB CSV or XML scenario.
@@ -111,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
                     Command::Ingest(args) => commands::ingest::run(&ctx, &args).await,
                     Command::Review(args) => commands::review::run(&ctx, &args).await,
+                    Command::Power(args) => commands::power::run(&ctx, &args).await,
                     Command::Bargain(_) | Command::Backtest(_) => {
                         unreachable!("handled before the runtime starts")
                     }

@@ -36,6 +36,11 @@ fn wrap(words: &[String], indent: usize, width: usize) -> String {
     out
 }
 
+/// Wraps running text to `width` columns with an indent (for other commands' tables).
+pub fn wrap_text_pub(text: &str, indent: usize, width: usize) -> String {
+    wrap_text(text, indent, width)
+}
+
 /// Wraps running text to `width` columns with an indent.
 fn wrap_text(text: &str, indent: usize, width: usize) -> String {
     let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();

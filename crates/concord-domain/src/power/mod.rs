@@ -654,3 +654,116 @@ mod tests {
         assert_eq!(thousands(67_108_864), "67,108,864");
     }
 }
+
+/// The power of a contest's members under its rule on a date: what `concord power` prints and
+/// the board's section shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PowerView {
+    pub contest: String,
+    pub as_of: jiff::civil::Date,
+    pub rule: DecisionRule,
+    pub game: Game,
+    /// The rule in words: when a coalition wins.
+    pub winning_rule: String,
+    /// `None` when every member counts alike and there are too many members for exact counts:
+    /// `equal_share` then says it all.
+    pub indices: Option<PowerIndices>,
+    /// Set when every member has the same power.
+    pub equal_share: Option<f64>,
+}
+
+impl Game {
+    /// When a coalition wins, in words.
+    pub fn describe(&self) -> String {
+        let n = self.len();
+        let what = self.weight_name.as_deref().unwrap_or("weight");
+        if self.quota == 0 || self.weights.iter().all(|&w| w == 0) {
+            return if self.min_count >= n {
+                format!("a decision needs all {n} members: each one can block it alone")
+            } else {
+                format!("a coalition wins with at least {} of the {n} members", self.min_count)
+            };
+        }
+        if what == "veto" {
+            let holders = self.weights.iter().filter(|&&w| w > 0).count();
+            return format!(
+                "a coalition wins with at least {} of the {n} members, all {holders} veto holders among them",
+                self.min_count
+            );
+        }
+        let total: u64 = self.weights.iter().sum();
+        let mut text = if self.min_count > 1 {
+            format!(
+                "a coalition wins with at least {} of the {n} members and {} % of the {what} ({} of {})",
+                self.min_count,
+                percent(self.quota, total),
+                thousands(u128::from(self.quota)),
+                thousands(u128::from(total))
+            )
+        } else {
+            format!(
+                "a coalition wins with {} % of the {what} ({} of {})",
+                percent(self.quota, total),
+                thousands(u128::from(self.quota)),
+                thousands(u128::from(total))
+            )
+        };
+        if let Some(c) = self.count_alone {
+            text.push_str(&format!(", or with {c} members whatever their {what}"));
+        }
+        text
+    }
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    let p = 100.0 * part as f64 / whole.max(1) as f64;
+    let rounded = (p * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.2}")
+    }
+}
+
+/// The power of the members counted on `state.as_of` under the contest's rule.
+pub fn of_state(state: &crate::state::ContestState) -> Result<PowerView, PowerError> {
+    let ballots: Vec<Ballot> = state
+        .current_members()
+        .map(|m| Ballot {
+            member: m.code.clone(),
+            position: crate::rules::Position::Undeclared,
+            population: m.attributes.get("population").map(|p| *p as u64),
+            weight: m.attributes.get("votes").copied(),
+        })
+        .collect();
+    let rule = state.definition.rule.clone();
+    let game = Game::of_rule(&rule, &ballots)?;
+    let symmetric = game.is_symmetric();
+    let indices = match indices(&game) {
+        Ok(found) => Some(found),
+        Err(PowerError::TooManyMembers { .. }) if symmetric => None,
+        Err(e) => return Err(e),
+    };
+    Ok(PowerView {
+        contest: state.definition.id.clone(),
+        as_of: state.as_of,
+        winning_rule: game.describe(),
+        equal_share: symmetric.then(|| symmetric_share(game.len())),
+        rule,
+        game,
+        indices,
+    })
+}
+
+impl PowerView {
+    /// Members from the most to the least powerful (by Banzhaf; ties in member order).
+    pub fn ranked(&self) -> Vec<&MemberPower> {
+        let mut out: Vec<&MemberPower> = self
+            .indices
+            .iter()
+            .flat_map(|p| p.members.iter())
+            .collect();
+        out.sort_by(|a, b| b.swings.cmp(&a.swings));
+        out
+    }
+}

@@ -6,5 +6,6 @@ pub mod forecast;
 pub mod ingest;
 pub mod ledger;
 pub mod review;
+pub mod power;
 pub mod serve;
 pub mod token;
