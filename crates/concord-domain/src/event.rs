@@ -77,6 +77,19 @@ pub enum EventKind {
     StrawPollRecorded {
         round: u32,
         results: Vec<StrawPollResult>,
+        /// The permanent members cast ballots of their own colour (UN practice from the sixth
+        /// poll of 2016): their discouragements are told apart, and one of them is a veto.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        colour_coded: bool,
+        report: Report,
+    },
+    /// A round of consultations in which members state preferences to facilitators who then cut
+    /// the field (WTO practice: 9 → 5 → 2 → 1); no counts are published, only who went through.
+    ConsultationRound {
+        round: u32,
+        advanced: Vec<CandidateId>,
+        /// Candidates asked to withdraw after this round: out of the race from its date.
+        eliminated: Vec<CandidateId>,
         report: Report,
     },
     VoteRecorded {
@@ -201,6 +214,7 @@ impl EventKind {
             EventKind::StrawPollRecorded { .. } => "straw_poll_recorded",
             EventKind::VoteRecorded { .. } => "vote_recorded",
             EventKind::BallotRecorded { .. } => "ballot_recorded",
+            EventKind::ConsultationRound { .. } => "consultation_round",
             EventKind::DecisionRecorded { .. } => "decision_recorded",
             EventKind::TermExtended { .. } => "term_extended",
         }
@@ -223,6 +237,7 @@ impl EventKind {
             | EventKind::StrawPollRecorded { report, .. }
             | EventKind::VoteRecorded { report, .. }
             | EventKind::BallotRecorded { report, .. }
+            | EventKind::ConsultationRound { report, .. }
             | EventKind::DecisionRecorded { report, .. }
             | EventKind::TermExtended { report, .. } => Some(report),
             EventKind::StanceReported(s) => Some(&s.report),

@@ -117,7 +117,14 @@ struct RawCaseEvent {
     #[serde(default)]
     eliminated: Vec<String>,
     #[serde(default)]
+    advanced: Vec<String>,
+    #[serde(default)]
     round: Option<Value>,
+    /// The UN files number straw polls as `poll`.
+    #[serde(default)]
+    poll: Option<Value>,
+    #[serde(default)]
+    colour_coded: bool,
     #[serde(default)]
     new_term_end: Option<String>,
 }
@@ -1063,27 +1070,42 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                     };
                     let get = |k: &str| t.get(k).and_then(Value::as_u64);
                     match (get("encourage"), get("discourage")) {
-                        (Some(en), Some(dis)) if en + dis <= raw.members_count => {
-                            results.push(StrawPollResult {
-                                candidate: id.clone(),
-                                encourage: en as u32,
-                                discourage: dis as u32,
-                                no_opinion: get("no_opinion").unwrap_or(0).min(raw.members_count)
-                                    as u32,
-                                p5_discourage: get("p5_discourage")
-                                    .map(|v| v.min(raw.members_count) as u32),
-                            })
+                        (Some(en), Some(dis)) => {
+                            let none = get("no_opinion").unwrap_or(0);
+                            let p5 = get("p5_discourage");
+                            let ballots = en.saturating_add(dis).saturating_add(none);
+                            if ballots > raw.members_count {
+                                problems.push(
+                                    Diagnostic::new(
+                                        at(&format!("{path}.tally")),
+                                        format!(
+                                            "{name}: {en} encourage + {dis} discourage + {none} no opinion = {ballots} ballots, more than the {} members",
+                                            raw.members_count
+                                        ),
+                                    )
+                                    .expected("at most one ballot per member"),
+                                );
+                            } else if p5.is_some_and(|p| p > dis) {
+                                problems.push(
+                                    Diagnostic::new(
+                                        at(&format!("{path}.tally")),
+                                        format!(
+                                            "{name}: {} permanent members' discouragements out of {dis} discouragements",
+                                            p5.unwrap_or(0)
+                                        ),
+                                    )
+                                    .expected("p5_discourage at most discourage"),
+                                );
+                            } else {
+                                results.push(StrawPollResult {
+                                    candidate: id.clone(),
+                                    encourage: en as u32,
+                                    discourage: dis as u32,
+                                    no_opinion: none as u32,
+                                    p5_discourage: p5.map(|v| v as u32),
+                                });
+                            }
                         }
-                        (Some(en), Some(dis)) => problems.push(
-                            Diagnostic::new(
-                                at(&format!("{path}.tally")),
-                                format!(
-                                    "{name}: {en} encourage + {dis} discourage exceed the {} members",
-                                    raw.members_count
-                                ),
-                            )
-                            .expected("counts within members_count"),
-                        ),
                         _ => unused.push(Unused {
                             path: format!("{path}.tally"),
                             kind: e.kind.clone(),
@@ -1091,12 +1113,43 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                         }),
                     }
                 }
-                let round = e.round.as_ref().and_then(Value::as_u64).unwrap_or(0);
-                push(EventKind::StrawPollRecorded {
-                    round: round.min(u64::from(u32::MAX)) as u32,
-                    results,
-                    report,
-                });
+                let round = e
+                    .round
+                    .as_ref()
+                    .or(e.poll.as_ref())
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .min(u64::from(u32::MAX)) as u32;
+                let mut cut = |names: &[String], field: &str| -> Vec<String> {
+                    names
+                        .iter()
+                        .filter_map(|name| match ids.get(name) {
+                            Some(id) => Some(id.clone()),
+                            None => {
+                                problems.push(unknown_candidate(format!("{path}.{field}"), name));
+                                None
+                            }
+                        })
+                        .collect()
+                };
+                let advanced = cut(&e.advanced, "advanced");
+                let eliminated = cut(&e.eliminated, "eliminated");
+                if !results.is_empty() || (advanced.is_empty() && eliminated.is_empty()) {
+                    push(EventKind::StrawPollRecorded {
+                        round,
+                        results,
+                        colour_coded: e.colour_coded,
+                        report: report.clone(),
+                    });
+                }
+                if !advanced.is_empty() || !eliminated.is_empty() {
+                    push(EventKind::ConsultationRound {
+                        round,
+                        advanced,
+                        eliminated,
+                        report,
+                    });
+                }
             }
             "vote" => {
                 if let Some(votes) = &e.votes {

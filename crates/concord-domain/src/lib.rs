@@ -10,6 +10,7 @@ pub mod model;
 pub mod power;
 pub mod procedure;
 pub mod reports_csv;
+pub mod rounds;
 pub mod rules;
 pub mod scenario;
 pub mod state;

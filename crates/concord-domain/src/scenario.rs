@@ -116,6 +116,7 @@ enum RawEventType {
     Commitment,
     Milestone,
     StrawPoll,
+    Consultation,
     Vote,
     Decision,
     Extension,
@@ -189,6 +190,13 @@ struct RawEvent {
     #[serde(default)]
     results: Vec<RawPollResult>,
     #[serde(default)]
+    colour_coded: Option<bool>,
+    // consultation
+    #[serde(default)]
+    advanced: Vec<Spanned<String>>,
+    #[serde(default)]
+    eliminated: Vec<Spanned<String>>,
+    #[serde(default)]
     in_favour: Option<u32>,
     #[serde(default)]
     against: Option<u32>,
@@ -203,11 +211,11 @@ struct RawEvent {
 #[serde(deny_unknown_fields)]
 struct RawPollResult {
     candidate: Spanned<String>,
-    encourage: u32,
-    discourage: u32,
-    no_opinion: u32,
+    encourage: Spanned<u32>,
+    discourage: Spanned<u32>,
+    no_opinion: Spanned<u32>,
     #[serde(default)]
-    p5_discourage: Option<u32>,
+    p5_discourage: Option<Spanned<u32>>,
 }
 
 /// A parsed, validated scenario: the definition and the events that follow the opening.
@@ -378,6 +386,20 @@ impl Validator<'_> {
                     .expected =
                     Some("the id of a candidate entered by a `candidate` event".to_owned());
                 self.problems.0.last_mut().expect("pushed").did_you_mean = suggestion;
+            }
+        }
+        // A round cannot count a candidate who had not yet entered.
+        for (name, round, on, span) in std::mem::take(&mut cx.round_refs) {
+            if let Some(&entered) = cx.entered.get(&name)
+                && entered > on
+            {
+                self.problem(
+                    span,
+                    format!("round {round} on {on} counts '{name}', who entered only on {entered}"),
+                )
+                .expected = Some(format!(
+                    "a round dated on or after {entered}, or the candidate's entry on or before {on}"
+                ));
             }
         }
         for (reference, span) in std::mem::take(&mut cx.condition_refs) {
@@ -657,6 +679,10 @@ impl Validator<'_> {
                     }
                 };
                 cx.candidates.insert(id.get_ref().clone());
+                if let Some(d) = date {
+                    let first = cx.entered.entry(id.get_ref().clone()).or_insert(d);
+                    *first = (*first).min(d);
+                }
                 vec![EventKind::CandidateEntered {
                     candidate: CandidateProfile {
                         id: id.get_ref().clone(),
@@ -792,20 +818,81 @@ impl Validator<'_> {
             }
             RawEventType::StrawPoll => {
                 let round = *self.required(&e.round, "round", e.kind, span.clone())?;
-                let results = e
-                    .results
-                    .iter()
-                    .map(|r| StrawPollResult {
+                let seats = date.map_or(members.len(), |d| {
+                    members.iter().filter(|m| m.is_member_on(d)).count()
+                });
+                let mut results = Vec::new();
+                for r in &e.results {
+                    let (en, dis, none) = (
+                        *r.encourage.get_ref(),
+                        *r.discourage.get_ref(),
+                        *r.no_opinion.get_ref(),
+                    );
+                    let ballots = u64::from(en) + u64::from(dis) + u64::from(none);
+                    if ballots > seats as u64 {
+                        self.problem(
+                            r.encourage.span().start..r.no_opinion.span().end,
+                            format!(
+                                "round {round}, {}: {en} encourage + {dis} discourage + {none} no opinion = {ballots} ballots, more than the {seats} members",
+                                r.candidate.get_ref()
+                            ),
+                        )
+                        .expected = Some("at most one ballot per member".to_owned());
+                    }
+                    if let Some(p5) = &r.p5_discourage
+                        && *p5.get_ref() > dis
+                    {
+                        self.problem(
+                            p5.span(),
+                            format!(
+                                "{} permanent members' discouragements out of {dis} discouragements",
+                                p5.get_ref()
+                            ),
+                        )
+                        .expected = Some("p5_discourage at most discourage".to_owned());
+                    }
+                    if let Some(d) = date {
+                        cx.round_refs
+                            .push((r.candidate.get_ref().clone(), round, d, r.candidate.span()));
+                    }
+                    results.push(StrawPollResult {
                         candidate: candidate_ref(cx, &r.candidate),
-                        encourage: r.encourage,
-                        discourage: r.discourage,
-                        no_opinion: r.no_opinion,
-                        p5_discourage: r.p5_discourage,
-                    })
-                    .collect();
+                        encourage: en,
+                        discourage: dis,
+                        no_opinion: none,
+                        p5_discourage: r.p5_discourage.as_ref().map(|p| *p.get_ref()),
+                    });
+                }
                 vec![EventKind::StrawPollRecorded {
                     round,
                     results,
+                    colour_coded: e.colour_coded.unwrap_or(false),
+                    report,
+                }]
+            }
+            RawEventType::Consultation => {
+                let round = *self.required(&e.round, "round", e.kind, span.clone())?;
+                if e.advanced.is_empty() && e.eliminated.is_empty() {
+                    self.problem(span.clone(), "a `consultation` event names no candidate")
+                        .expected = Some("`advanced` and/or `eliminated`: lists of candidate ids".to_owned());
+                }
+                let mut seen = BTreeSet::new();
+                for c in e.advanced.iter().chain(&e.eliminated) {
+                    if !seen.insert(c.get_ref().clone()) {
+                        self.problem(
+                            c.span(),
+                            format!("round {round} names candidate '{}' twice", c.get_ref()),
+                        )
+                        .expected = Some("each candidate either advanced or eliminated, once".to_owned());
+                    }
+                    if let Some(d) = date {
+                        cx.round_refs.push((c.get_ref().clone(), round, d, c.span()));
+                    }
+                }
+                vec![EventKind::ConsultationRound {
+                    round,
+                    advanced: e.advanced.iter().map(|c| candidate_ref(cx, c)).collect(),
+                    eliminated: e.eliminated.iter().map(|c| candidate_ref(cx, c)).collect(),
                     report,
                 }]
             }
@@ -845,6 +932,10 @@ impl Validator<'_> {
 #[derive(Default)]
 struct EventContext {
     candidates: BTreeSet<String>,
+    /// When each candidate first entered (declared or potential).
+    entered: BTreeMap<String, Date>,
+    /// Candidates named in a round: (candidate, round, the round's date, where).
+    round_refs: Vec<(String, u32, Date, Range<usize>)>,
     conditions: BTreeSet<ConditionRef>,
     candidate_refs: Vec<(String, Range<usize>)>,
     condition_refs: Vec<(ConditionRef, Range<usize>)>,
@@ -859,6 +950,7 @@ fn type_name(kind: RawEventType) -> &'static str {
         RawEventType::Commitment => "commitment",
         RawEventType::Milestone => "milestone",
         RawEventType::StrawPoll => "straw_poll",
+        RawEventType::Consultation => "consultation",
         RawEventType::Vote => "vote",
         RawEventType::Decision => "decision",
         RawEventType::Extension => "extension",

@@ -21,6 +21,12 @@ pub struct CandidateState {
     /// When the candidate entered (as potential or declared).
     pub since: Date,
     pub source: String,
+    /// The round after which the candidate was eliminated (consultations or ballots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eliminated_after: Option<u32>,
+    /// When the candidate withdrew or was eliminated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_since: Option<Date>,
 }
 
 /// A condition a member has set.
@@ -80,6 +86,17 @@ pub struct StrawPoll {
     pub round: u32,
     pub date: Date,
     pub results: Vec<StrawPollResult>,
+    pub colour_coded: bool,
+    pub source: String,
+}
+
+/// A recorded round of consultations: who went through, who was asked to withdraw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Consultation {
+    pub round: u32,
+    pub date: Date,
+    pub advanced: Vec<CandidateId>,
+    pub eliminated: Vec<CandidateId>,
     pub source: String,
 }
 
@@ -127,6 +144,7 @@ pub struct ContestState {
     pub procedures: Vec<SilenceState>,
     pub straw_polls: Vec<StrawPoll>,
     pub ballots: Vec<Ballot>,
+    pub consultations: Vec<Consultation>,
     pub decision: Option<Decision>,
     /// Number of events folded.
     pub events_seen: u64,
@@ -168,6 +186,7 @@ impl ContestState {
             procedures: Vec::new(),
             straw_polls: Vec::new(),
             ballots: Vec::new(),
+            consultations: Vec::new(),
             decision: None,
             events_seen: 1,
         };
@@ -219,12 +238,15 @@ impl ContestState {
                         status,
                         since: date,
                         source: report.source.clone(),
+                        eliminated_after: None,
+                        out_since: None,
                     }),
                 }
             }
             EventKind::CandidateWithdrew { candidate, .. } => {
                 if let Some(c) = self.candidate_mut(candidate) {
                     c.status = CandidateStatus::Withdrawn;
+                    c.out_since.get_or_insert(date);
                 }
             }
             EventKind::StanceReported(report) => {
@@ -322,13 +344,30 @@ impl ContestState {
             EventKind::StrawPollRecorded {
                 round,
                 results,
+                colour_coded,
                 report,
             } => self.straw_polls.push(StrawPoll {
                 round: *round,
                 date,
                 results: results.clone(),
+                colour_coded: *colour_coded,
                 source: report.source.clone(),
             }),
+            EventKind::ConsultationRound {
+                round,
+                advanced,
+                eliminated,
+                report,
+            } => {
+                self.eliminate(eliminated, *round, date);
+                self.consultations.push(Consultation {
+                    round: *round,
+                    date,
+                    advanced: advanced.clone(),
+                    eliminated: eliminated.clone(),
+                    source: report.source.clone(),
+                });
+            }
             EventKind::VoteRecorded { .. } => {}
             EventKind::BallotRecorded {
                 round,
@@ -337,15 +376,18 @@ impl ContestState {
                 voters,
                 eliminated,
                 report,
-            } => self.ballots.push(Ballot {
-                round: *round,
-                date,
-                votes: votes.clone(),
-                needed: *needed,
-                voters: *voters,
-                eliminated: eliminated.clone(),
-                source: report.source.clone(),
-            }),
+            } => {
+                self.eliminate(eliminated, *round, date);
+                self.ballots.push(Ballot {
+                    round: *round,
+                    date,
+                    votes: votes.clone(),
+                    needed: *needed,
+                    voters: *voters,
+                    eliminated: eliminated.clone(),
+                    source: report.source.clone(),
+                });
+            }
             EventKind::DecisionRecorded { candidate, report } => {
                 if let Some(c) = self.candidate_mut(candidate) {
                     c.status = CandidateStatus::Appointed;
@@ -362,6 +404,19 @@ impl ContestState {
             }
         }
         Ok(())
+    }
+
+    /// Candidates dropped after a round are out of the race from its date.
+    fn eliminate(&mut self, eliminated: &[CandidateId], round: u32, date: Date) {
+        for id in eliminated {
+            if let Some(c) = self.candidate_mut(id)
+                && c.status != CandidateStatus::Appointed
+            {
+                c.status = CandidateStatus::Withdrawn;
+                c.eliminated_after = Some(round);
+                c.out_since.get_or_insert(date);
+            }
+        }
     }
 
     fn candidate_mut(&mut self, id: &str) -> Option<&mut CandidateState> {

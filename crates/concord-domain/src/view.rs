@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::board::{Board, Cell, Verdict};
 use crate::model::{CandidateStatus, MilestoneKind, Reversion, Stance};
+use crate::rounds::RoundsView;
 use crate::rules::{DecisionRule, RuleError};
 use crate::state::ContestState;
 
@@ -23,6 +24,9 @@ pub struct StatusView {
     pub potential_candidates: Vec<PotentialCandidate>,
     pub milestones: Vec<MilestoneView>,
     pub board: Board,
+    /// Straw polls, consultation rounds and ballot rounds, for a contest decided in rounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<RoundsView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -162,6 +166,7 @@ impl StatusView {
                 })
                 .collect(),
             board,
+            rounds: RoundsView::build(state),
         })
     }
 }

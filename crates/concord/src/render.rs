@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use concord_domain::board::{Basis, Cell, ContestStatus};
 use concord_domain::event::EventKind;
 use concord_domain::rules::Evaluation;
+use concord_domain::rounds::RoundsView;
 use concord_domain::view::{CandidateColumn, StatusView};
 use concord_domain::{ContestState, Event};
 
@@ -211,7 +212,34 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         ContestStatus::NoCandidates => "NO CANDIDATES declared yet".to_owned(),
     };
     let _ = writeln!(out, "Verdict: {status}");
-    for c in &view.candidates {
+    if let Some(rounds) = &view.rounds {
+        let _ = writeln!(out);
+        out.push_str(&rounds_section(rounds, width));
+    }
+    // Anonymous tallies and no stance on record: one line per candidate says all there is.
+    let anonymous = view.rounds.is_some() && view.board.cells.iter().all(|c| c.reports == 0);
+    if anonymous && !view.candidates.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "No member's stance is on record (the tallies are anonymous); under the rule today:"
+        );
+        for c in &view.candidates {
+            let line = view
+                .verdict
+                .candidates
+                .iter()
+                .find(|v| v.candidate == c.id)
+                .map(|v| verdict_line(&v.evaluation))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(&format!("{} ({}): {line}", c.name, c.status.as_str()), 2, width)
+            );
+        }
+    }
+    for c in view.candidates.iter().filter(|_| !anonymous) {
         let _ = writeln!(out);
         let line = view
             .verdict
@@ -256,6 +284,168 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         let _ = writeln!(out, "{fixed}{}", label.trim_start());
     }
     out
+}
+
+fn signed(x: i64) -> String {
+    if x > 0 { format!("+{x}") } else { x.to_string() }
+}
+
+/// Straw polls, consultation rounds and ballot rounds, round by round.
+pub fn rounds_section(rounds: &RoundsView, width: usize) -> String {
+    let mut out = String::new();
+    if !rounds.polls.is_empty() {
+        let _ = writeln!(out, "Straw polls (encourage-discourage-no opinion):");
+        if let Some(t) = &rounds.threshold {
+            let _ = writeln!(
+                out,
+                "{}",
+                wrap_text(
+                    &format!(
+                        "to pass: {}. Δ: change since the candidate's last poll; ±: encouragements above or below {}.",
+                        t.text, t.encourage_needed
+                    ),
+                    2,
+                    width
+                )
+            );
+        }
+        for poll in &rounds.polls {
+            let coloured = if poll.colour_coded {
+                " (colour-coded: red ballots for permanent members)"
+            } else {
+                " (uncoloured ballots)"
+            };
+            let _ = writeln!(out, "  Round {} — {}{coloured}", poll.round, poll.date);
+            if !poll.entered_since.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap_text(&format!("entered since the last poll: {}", poll.entered_since.join(", ")), 4, width)
+                );
+            }
+            if !poll.withdrew_since.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap_text(&format!("withdrew since the last poll: {}", poll.withdrew_since.join(", ")), 4, width)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "    {:<22} {:>8} {:>5} {:>3} {:>3}",
+                "", "E-D-N", "", "Δ", "±"
+            );
+            for l in &poll.lines {
+                let tally = format!("{}-{}-{}", l.encourage, l.discourage, l.no_opinion);
+                let red = l
+                    .p5_discourage
+                    .map(|p| format!("{p} red"))
+                    .unwrap_or_default();
+                let change = l.change.map(signed).unwrap_or_default();
+                let (margin, reading) = match l.reading {
+                    Some(r) => (signed(l.margin), r.as_str()),
+                    None => (String::new(), ""),
+                };
+                let line = format!(
+                    "    {:<22} {tally:>8} {red:>5} {change:>3} {margin:>3}  {reading}",
+                    truncate(&l.name, 22)
+                );
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+        }
+        let _ = writeln!(out, "  Trend (encouragements, round by round):");
+        for t in &rounds.trends {
+            let series: Vec<String> = t
+                .encourage
+                .iter()
+                .map(|e| e.map_or(" ·".to_owned(), |v| format!("{v:>2}")))
+                .collect();
+            let status = match t.status {
+                concord_domain::CandidateStatus::Withdrawn => " (out)",
+                concord_domain::CandidateStatus::Appointed => " (appointed)",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "    {:<22} {:<20} {}{status}",
+                truncate(&t.name, 22),
+                series.join(" "),
+                t.direction
+            );
+        }
+        if let Some(t) = &rounds.threshold {
+            let mut line = format!("Who could veto: {}", t.veto_holders.join(", "));
+            if let Some(last) = rounds.polls.iter().rev().find(|p| p.colour_coded) {
+                let red: Vec<String> = last
+                    .lines
+                    .iter()
+                    .filter(|l| l.p5_discourage.unwrap_or(0) > 0)
+                    .map(|l| format!("{} {}", l.name, l.p5_discourage.unwrap_or(0)))
+                    .collect();
+                if red.is_empty() {
+                    let _ = write!(line, "; none discouraged anyone in round {}", last.round);
+                } else {
+                    let _ = write!(
+                        line,
+                        "; red discouragements in round {}: {}",
+                        last.round,
+                        red.join(", ")
+                    );
+                }
+            } else {
+                line.push_str("; no colour-coded poll yet, so no discouragement is known to be a veto");
+            }
+            let _ = writeln!(out, "{}", wrap_text(&line, 2, width));
+        }
+    }
+    if !rounds.consultations.is_empty() {
+        let _ = writeln!(out, "Consultation rounds (members' preferences, the field cut each round):");
+        for c in &rounds.consultations {
+            let _ = writeln!(
+                out,
+                "  Round {} — {}: {} → {}",
+                c.round,
+                c.date,
+                c.field,
+                c.advanced.len()
+            );
+            if !c.advanced.is_empty() {
+                let _ = writeln!(out, "{}", wrap_text(&format!("through: {}", c.advanced.join(", ")), 4, width));
+            }
+            if !c.eliminated.is_empty() {
+                let _ = writeln!(out, "{}", wrap_text(&format!("out: {}", c.eliminated.join(", ")), 4, width));
+            }
+        }
+    }
+    if !rounds.ballots.is_empty() {
+        let _ = writeln!(out, "Ballot rounds:");
+        for b in &rounds.ballots {
+            let mut head = format!("  Round {} — {}", b.round, b.date);
+            if let Some(n) = b.needed {
+                let _ = write!(head, ": {n} needed");
+                if let Some(v) = b.voters {
+                    let _ = write!(head, " of {v} voting");
+                }
+            }
+            let _ = writeln!(out, "{head}");
+            let votes: Vec<String> = b.votes.iter().map(|(n, v)| format!("{n} {v}")).collect();
+            let _ = writeln!(out, "{}", wrap_text(&votes.join(", "), 4, width));
+            if !b.eliminated.is_empty() {
+                let _ = writeln!(out, "{}", wrap_text(&format!("out: {}", b.eliminated.join(", ")), 4, width));
+            }
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
 }
 
 /// A member's history as text or JSON.
