@@ -222,7 +222,7 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "No member's stance is on record (the tallies are anonymous); under the rule today:"
+            "No member's stance is on record (the tallies are anonymous); counting stances only:"
         );
         for c in &view.candidates {
             let line = view

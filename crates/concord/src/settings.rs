@@ -8,10 +8,16 @@ use concord_ledger::Ledger;
 use concord_store::Store;
 
 /// The bundled scenarios, by id.
-pub const BUNDLED: &[(&str, &str)] = &[(
-    "nato-sg-2024",
-    include_str!("../../../scenarios/nato-sg-2024.toml"),
-)];
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "nato-sg-2024",
+        include_str!("../../../scenarios/nato-sg-2024.toml"),
+    ),
+    (
+        "unsg-2016",
+        include_str!("../../../scenarios/unsg-2016.toml"),
+    ),
+];
 
 /// What every command needs: the ledger over the chosen store, and where that store is.
 pub struct Context {

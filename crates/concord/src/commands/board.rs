@@ -15,9 +15,14 @@ pub const DEMO_CONTEST: &str = "nato-sg-2024";
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
+    /// The bundled scenario: nato-sg-2024 (the default) or unsg-2016 (the UN straw polls).
+    pub scenario: Option<String>,
     /// Show the board on another date than the article's.
     #[arg(long)]
     pub as_of: Option<Date>,
+    /// Show the board on the day of this round (straw poll, consultation or ballot).
+    #[arg(long, conflicts_with = "as_of")]
+    pub round: Option<u32>,
     /// table or json.
     #[arg(long, default_value = "table")]
     pub format: Format,
@@ -56,23 +61,79 @@ pub async fn ensure_bundled(ctx: &Context, id: &str) -> anyhow::Result<()> {
 }
 
 pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    ensure_bundled(ctx, DEMO_CONTEST).await?;
-    let events = ctx.ledger.events(DEMO_CONTEST).await?;
+    let contest = args.scenario.as_deref().unwrap_or(DEMO_CONTEST);
+    if !BUNDLED.iter().any(|(id, _)| *id == contest) {
+        let names: Vec<&str> = BUNDLED.iter().map(|(id, _)| *id).collect();
+        eprintln!(
+            "error: no bundled scenario '{contest}' (expected one of: {}){}",
+            names.join(", "),
+            concord_domain::diagnostic::did_you_mean(contest, names.iter().copied())
+                .map(|s| format!(" — did you mean '{s}'?"))
+                .unwrap_or_default()
+        );
+        return Ok(ExitCode::from(crate::commands::ledger::BAD_INPUT));
+    }
+    ensure_bundled(ctx, contest).await?;
+    let events = ctx.ledger.events(contest).await?;
     let featured = match &events[0].kind {
         concord_domain::EventKind::ContestOpened { contest } => contest.featured_date,
         _ => None,
     };
-    let as_of = args.as_of.or(featured).unwrap_or_else(|| ctx.today());
-    show(ctx, DEMO_CONTEST, as_of, args.format).await?;
+    let as_of = match args.round {
+        Some(round) => {
+            let last = ctx.ledger.state(contest, jiff::civil::Date::MAX, View::Chair).await?;
+            let dates = round_dates(&last);
+            match dates.iter().find(|(r, _)| *r == round) {
+                Some((_, date)) => *date,
+                None => {
+                    let known: Vec<String> = dates.iter().map(|(r, _)| r.to_string()).collect();
+                    eprintln!(
+                        "error: argument --round: {contest} has no round {round} (rounds: {})",
+                        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    );
+                    return Ok(ExitCode::from(crate::commands::ledger::BAD_INPUT));
+                }
+            }
+        }
+        None => args.as_of.or(featured).unwrap_or_else(|| ctx.today()),
+    };
+    show(ctx, contest, as_of, args.format).await?;
     if args.format == Format::Table {
         println!();
-        crate::commands::forecast::demo_forecast(ctx, DEMO_CONTEST, as_of).await?;
-        println!();
-        println!("Store: {}", ctx.location);
-        println!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
-        println!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
+        if contest == DEMO_CONTEST {
+            crate::commands::forecast::demo_forecast(ctx, DEMO_CONTEST, as_of).await?;
+            println!();
+            println!("Store: {}", ctx.location);
+            println!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
+            println!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
+        } else {
+            let last = ctx.ledger.state(contest, jiff::civil::Date::MAX, View::Chair).await?;
+            let rounds: Vec<String> = round_dates(&last)
+                .iter()
+                .map(|(r, d)| format!("{r} ({d})"))
+                .collect();
+            println!("Store: {}", ctx.location);
+            if !rounds.is_empty() {
+                println!("Replay round by round: `concord demo {contest} --round N`, N one of");
+                println!("{}", crate::render::wrap_text_pub(&rounds.join(", "), 2, 80));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each round's number and date (straw polls, consultations, ballots), in date order.
+fn round_dates(state: &concord_domain::ContestState) -> Vec<(u32, Date)> {
+    let mut out: Vec<(u32, Date)> = state
+        .straw_polls
+        .iter()
+        .map(|p| (p.round, p.date))
+        .chain(state.consultations.iter().map(|c| (c.round, c.date)))
+        .chain(state.ballots.iter().map(|b| (b.round, b.date)))
+        .collect();
+    out.sort_by_key(|(r, d)| (*d, *r));
+    out.dedup_by_key(|(r, _)| *r);
+    out
 }
 
 pub async fn status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode> {
