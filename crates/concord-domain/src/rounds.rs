@@ -174,8 +174,7 @@ impl RoundsView {
                     let (margin, reading) = match &threshold {
                         Some(t) => {
                             let margin = i64::from(r.encourage) - i64::from(t.encourage_needed);
-                            let reading = if poll.colour_coded && r.p5_discourage.unwrap_or(0) > 0
-                            {
+                            let reading = if poll.colour_coded && r.p5_discourage.unwrap_or(0) > 0 {
                                 PollReading::Vetoed
                             } else if margin < 0 {
                                 PollReading::Short
@@ -267,7 +266,15 @@ impl RoundsView {
             });
         }
         trends.sort_by_key(|t| {
-            std::cmp::Reverse(t.encourage.iter().rev().flatten().next().copied().unwrap_or(0))
+            std::cmp::Reverse(
+                t.encourage
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .next()
+                    .copied()
+                    .unwrap_or(0),
+            )
         });
 
         let mut in_field: Vec<&str> = Vec::new();
@@ -291,7 +298,9 @@ impl RoundsView {
             consultations.push(CutView {
                 round: cut.round,
                 date: cut.date,
-                field: in_field.len().max(cut.advanced.len() + cut.eliminated.len()),
+                field: in_field
+                    .len()
+                    .max(cut.advanced.len() + cut.eliminated.len()),
                 advanced: cut.advanced.iter().map(|id| name(id)).collect(),
                 eliminated: cut.eliminated.iter().map(|id| name(id)).collect(),
                 source: cut.source.clone(),
@@ -302,8 +311,11 @@ impl RoundsView {
             .ballots
             .iter()
             .map(|b| {
-                let mut votes: Vec<(String, u32)> =
-                    b.votes.iter().map(|v| (name(&v.candidate), v.votes)).collect();
+                let mut votes: Vec<(String, u32)> = b
+                    .votes
+                    .iter()
+                    .map(|v| (name(&v.candidate), v.votes))
+                    .collect();
                 votes.sort_by(|a, b| b.1.cmp(&a.1));
                 BallotView {
                     round: b.round,

@@ -852,8 +852,12 @@ impl Validator<'_> {
                         .expected = Some("p5_discourage at most discourage".to_owned());
                     }
                     if let Some(d) = date {
-                        cx.round_refs
-                            .push((r.candidate.get_ref().clone(), round, d, r.candidate.span()));
+                        cx.round_refs.push((
+                            r.candidate.get_ref().clone(),
+                            round,
+                            d,
+                            r.candidate.span(),
+                        ));
                     }
                     results.push(StrawPollResult {
                         candidate: candidate_ref(cx, &r.candidate),
@@ -874,7 +878,8 @@ impl Validator<'_> {
                 let round = *self.required(&e.round, "round", e.kind, span.clone())?;
                 if e.advanced.is_empty() && e.eliminated.is_empty() {
                     self.problem(span.clone(), "a `consultation` event names no candidate")
-                        .expected = Some("`advanced` and/or `eliminated`: lists of candidate ids".to_owned());
+                        .expected =
+                        Some("`advanced` and/or `eliminated`: lists of candidate ids".to_owned());
                 }
                 let mut seen = BTreeSet::new();
                 for c in e.advanced.iter().chain(&e.eliminated) {
@@ -883,10 +888,12 @@ impl Validator<'_> {
                             c.span(),
                             format!("round {round} names candidate '{}' twice", c.get_ref()),
                         )
-                        .expected = Some("each candidate either advanced or eliminated, once".to_owned());
+                        .expected =
+                            Some("each candidate either advanced or eliminated, once".to_owned());
                     }
                     if let Some(d) = date {
-                        cx.round_refs.push((c.get_ref().clone(), round, d, c.span()));
+                        cx.round_refs
+                            .push((c.get_ref().clone(), round, d, c.span()));
                     }
                 }
                 vec![EventKind::ConsultationRound {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use concord_domain::board::{Basis, Cell, ContestStatus};
 use concord_domain::event::EventKind;
-use concord_domain::rules::Evaluation;
 use concord_domain::rounds::RoundsView;
+use concord_domain::rules::Evaluation;
 use concord_domain::view::{CandidateColumn, StatusView};
 use concord_domain::{ContestState, Event};
 
@@ -235,7 +235,11 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
             let _ = writeln!(
                 out,
                 "{}",
-                wrap_text(&format!("{} ({}): {line}", c.name, c.status.as_str()), 2, width)
+                wrap_text(
+                    &format!("{} ({}): {line}", c.name, c.status.as_str()),
+                    2,
+                    width
+                )
             );
         }
     }
@@ -287,7 +291,11 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
 }
 
 fn signed(x: i64) -> String {
-    if x > 0 { format!("+{x}") } else { x.to_string() }
+    if x > 0 {
+        format!("+{x}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// Straw polls, consultation rounds and ballot rounds, round by round.
@@ -320,14 +328,28 @@ pub fn rounds_section(rounds: &RoundsView, width: usize) -> String {
                 let _ = writeln!(
                     out,
                     "{}",
-                    wrap_text(&format!("entered since the last poll: {}", poll.entered_since.join(", ")), 4, width)
+                    wrap_text(
+                        &format!(
+                            "entered since the last poll: {}",
+                            poll.entered_since.join(", ")
+                        ),
+                        4,
+                        width
+                    )
                 );
             }
             if !poll.withdrew_since.is_empty() {
                 let _ = writeln!(
                     out,
                     "{}",
-                    wrap_text(&format!("withdrew since the last poll: {}", poll.withdrew_since.join(", ")), 4, width)
+                    wrap_text(
+                        &format!(
+                            "withdrew since the last poll: {}",
+                            poll.withdrew_since.join(", ")
+                        ),
+                        4,
+                        width
+                    )
                 );
             }
             let _ = writeln!(
@@ -393,13 +415,18 @@ pub fn rounds_section(rounds: &RoundsView, width: usize) -> String {
                     );
                 }
             } else {
-                line.push_str("; no colour-coded poll yet, so no discouragement is known to be a veto");
+                line.push_str(
+                    "; no colour-coded poll yet, so no discouragement is known to be a veto",
+                );
             }
             let _ = writeln!(out, "{}", wrap_text(&line, 2, width));
         }
     }
     if !rounds.consultations.is_empty() {
-        let _ = writeln!(out, "Consultation rounds (members' preferences, the field cut each round):");
+        let _ = writeln!(
+            out,
+            "Consultation rounds (members' preferences, the field cut each round):"
+        );
         for c in &rounds.consultations {
             let _ = writeln!(
                 out,
@@ -410,10 +437,18 @@ pub fn rounds_section(rounds: &RoundsView, width: usize) -> String {
                 c.advanced.len()
             );
             if !c.advanced.is_empty() {
-                let _ = writeln!(out, "{}", wrap_text(&format!("through: {}", c.advanced.join(", ")), 4, width));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap_text(&format!("through: {}", c.advanced.join(", ")), 4, width)
+                );
             }
             if !c.eliminated.is_empty() {
-                let _ = writeln!(out, "{}", wrap_text(&format!("out: {}", c.eliminated.join(", ")), 4, width));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap_text(&format!("out: {}", c.eliminated.join(", ")), 4, width)
+                );
             }
         }
     }
@@ -431,7 +466,11 @@ pub fn rounds_section(rounds: &RoundsView, width: usize) -> String {
             let votes: Vec<String> = b.votes.iter().map(|(n, v)| format!("{n} {v}")).collect();
             let _ = writeln!(out, "{}", wrap_text(&votes.join(", "), 4, width));
             if !b.eliminated.is_empty() {
-                let _ = writeln!(out, "{}", wrap_text(&format!("out: {}", b.eliminated.join(", ")), 4, width));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    wrap_text(&format!("out: {}", b.eliminated.join(", ")), 4, width)
+                );
             }
         }
     }

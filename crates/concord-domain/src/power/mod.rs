@@ -681,7 +681,10 @@ impl Game {
             return if self.min_count >= n {
                 format!("a decision needs all {n} members: each one can block it alone")
             } else {
-                format!("a coalition wins with at least {} of the {n} members", self.min_count)
+                format!(
+                    "a coalition wins with at least {} of the {n} members",
+                    self.min_count
+                )
             };
         }
         if what == "veto" {
@@ -758,11 +761,8 @@ pub fn of_state(state: &crate::state::ContestState) -> Result<PowerView, PowerEr
 impl PowerView {
     /// Members from the most to the least powerful (by Banzhaf; ties in member order).
     pub fn ranked(&self) -> Vec<&MemberPower> {
-        let mut out: Vec<&MemberPower> = self
-            .indices
-            .iter()
-            .flat_map(|p| p.members.iter())
-            .collect();
+        let mut out: Vec<&MemberPower> =
+            self.indices.iter().flat_map(|p| p.members.iter()).collect();
         out.sort_by(|a, b| b.swings.cmp(&a.swings));
         out
     }

@@ -81,7 +81,10 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let as_of = match args.round {
         Some(round) => {
-            let last = ctx.ledger.state(contest, jiff::civil::Date::MAX, View::Chair).await?;
+            let last = ctx
+                .ledger
+                .state(contest, jiff::civil::Date::MAX, View::Chair)
+                .await?;
             let dates = round_dates(&last);
             match dates.iter().find(|(r, _)| *r == round) {
                 Some((_, date)) => *date,
@@ -89,7 +92,11 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                     let known: Vec<String> = dates.iter().map(|(r, _)| r.to_string()).collect();
                     eprintln!(
                         "error: argument --round: {contest} has no round {round} (rounds: {})",
-                        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
                     );
                     return Ok(ExitCode::from(crate::commands::ledger::BAD_INPUT));
                 }
@@ -107,7 +114,10 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             println!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
             println!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
         } else {
-            let last = ctx.ledger.state(contest, jiff::civil::Date::MAX, View::Chair).await?;
+            let last = ctx
+                .ledger
+                .state(contest, jiff::civil::Date::MAX, View::Chair)
+                .await?;
             let rounds: Vec<String> = round_dates(&last)
                 .iter()
                 .map(|(r, d)| format!("{r} ({d})"))
@@ -115,7 +125,10 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             println!("Store: {}", ctx.location);
             if !rounds.is_empty() {
                 println!("Replay round by round: `concord demo {contest} --round N`, N one of");
-                println!("{}", crate::render::wrap_text_pub(&rounds.join(", "), 2, 80));
+                println!(
+                    "{}",
+                    crate::render::wrap_text_pub(&rounds.join(", "), 2, 80)
+                );
             }
         }
     }

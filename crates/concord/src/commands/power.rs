@@ -94,14 +94,26 @@ pub fn table(view: &PowerView, limit: Option<usize>) -> String {
         let _ = writeln!(out, "{}", crate::render::wrap_text_pub(&line, 2, 80));
         return out;
     }
-    let width = view.game.members.iter().map(String::len).max().unwrap_or(6).max(6) + 1;
+    let width = view
+        .game
+        .members
+        .iter()
+        .map(String::len)
+        .max()
+        .unwrap_or(6)
+        .max(6)
+        + 1;
     let weighted = view.game.weights.iter().any(|&w| w > 1);
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "  {:<width$}{}{:>9}{:>8}{:>9}   pivotal in … of the winning coalitions it is in",
         "member",
-        if weighted { format!("{:>14}", "weight") } else { String::new() },
+        if weighted {
+            format!("{:>14}", "weight")
+        } else {
+            String::new()
+        },
         "Banzhaf",
         "share",
         "Shapley"
