@@ -139,15 +139,20 @@ impl Board {
                 .iter()
                 .map(|c| explicit_cell(state, member, c))
                 .collect();
-            // One office, one winner: backing one candidate is an implicit hold on every rival.
-            let backed: Vec<CandidateId> = row
+            // One office, one winner: backing one candidate is an implicit hold on every rival
+            // for the same office (in a package, the same post).
+            let backed: Vec<(Option<&str>, CandidateId)> = row
                 .iter()
                 .filter(|cell| cell.effective == Stance::Supports)
-                .map(|cell| cell.candidate.clone())
+                .map(|cell| (state.post_of(&cell.candidate), cell.candidate.clone()))
                 .collect();
             for mut cell in row {
                 if cell.effective != Stance::Supports {
-                    cell.prefers = backed.first().cloned();
+                    let post = state.post_of(&cell.candidate);
+                    cell.prefers = backed
+                        .iter()
+                        .find(|(p, _)| *p == post)
+                        .map(|(_, c)| c.clone());
                 }
                 cells.push(cell);
             }
@@ -298,6 +303,24 @@ pub struct Verdict {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided: Option<CandidateId>,
     pub candidates: Vec<CandidateVerdict>,
+    /// A package's posts: the package is clear only when every post is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<PostVerdict>,
+}
+
+/// One post of a package.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostVerdict {
+    pub post: String,
+    pub title: String,
+    pub status: ContestStatus,
+    /// The candidate decided for the post, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided: Option<CandidateId>,
+    /// Candidates of the post that would pass now.
+    pub clear: Vec<CandidateId>,
+    /// Candidates of the post in the race.
+    pub candidates: Vec<CandidateId>,
 }
 
 /// One candidate's evaluation.
@@ -334,8 +357,67 @@ impl Verdict {
                 evaluation,
             });
         }
+        let passes = |c: &CandidateVerdict| {
+            matches!(
+                c.evaluation.status,
+                rules::Status::Adopted | rules::Status::Clear
+            )
+        };
+        let posts: Vec<PostVerdict> = state
+            .definition
+            .posts
+            .iter()
+            .map(|post| {
+                let of_post: Vec<&CandidateVerdict> = candidates
+                    .iter()
+                    .filter(|c| state.post_of(&c.candidate) == Some(post.id.as_str()))
+                    .collect();
+                let decided = state
+                    .post_decisions
+                    .iter()
+                    .find(|d| state.post_of(&d.candidate) == Some(post.id.as_str()))
+                    .map(|d| d.candidate.clone());
+                let clear: Vec<CandidateId> = of_post
+                    .iter()
+                    .filter(|c| passes(c))
+                    .map(|c| c.candidate.clone())
+                    .collect();
+                let status = if decided.is_some() {
+                    ContestStatus::Decided
+                } else if of_post.is_empty() {
+                    ContestStatus::NoCandidates
+                } else if !clear.is_empty() {
+                    ContestStatus::Clear
+                } else {
+                    ContestStatus::Blocked
+                };
+                PostVerdict {
+                    post: post.id.clone(),
+                    title: post.title.clone(),
+                    status,
+                    decided,
+                    clear,
+                    candidates: of_post.iter().map(|c| c.candidate.clone()).collect(),
+                }
+            })
+            .collect();
         let status = if state.decision.is_some() {
             ContestStatus::Decided
+        } else if !posts.is_empty() {
+            // Nothing is agreed until everything is: one post blocked or empty holds the package.
+            if posts
+                .iter()
+                .any(|p| p.status == ContestStatus::NoCandidates)
+            {
+                ContestStatus::NoCandidates
+            } else if posts
+                .iter()
+                .all(|p| matches!(p.status, ContestStatus::Clear | ContestStatus::Decided))
+            {
+                ContestStatus::Clear
+            } else {
+                ContestStatus::Blocked
+            }
         } else if candidates.is_empty() {
             ContestStatus::NoCandidates
         } else if candidates.iter().any(|c| {
@@ -353,6 +435,7 @@ impl Verdict {
             status,
             decided: state.decision.as_ref().map(|d| d.candidate.clone()),
             candidates,
+            posts,
         })
     }
 }

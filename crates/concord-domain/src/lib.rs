@@ -6,6 +6,7 @@ pub mod countries;
 pub mod diagnostic;
 pub mod event;
 pub mod interchange;
+pub mod links;
 pub mod model;
 pub mod power;
 pub mod procedure;

@@ -102,6 +102,24 @@ pub struct ContestDefinition {
     /// Issue dimensions the members bargain over (`concord bargain CONTEST --issue ID`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<IssueDimension>,
+    /// A package: several posts decided together. Every post needs its own agreement and
+    /// nothing is agreed until every post is; each candidate stands for one post.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub posts: Vec<Post>,
+}
+
+/// One post of a package (`european-council-president`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub id: String,
+    pub title: String,
+}
+
+impl ContestDefinition {
+    /// Whether several posts are decided together.
+    pub fn is_package(&self) -> bool {
+        !self.posts.is_empty()
+    }
 }
 
 /// One issue dimension for the spatial model of politics: each member's position on a 0–100
@@ -193,6 +211,9 @@ pub struct CandidateProfile {
     /// Current role, experience, region…
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub profile: BTreeMap<String, String>,
+    /// In a package, the post the candidate stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
 }
 
 /// The kind of a dated point in a contest.

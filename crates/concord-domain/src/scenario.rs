@@ -31,6 +31,16 @@ struct RawScenario {
     event: Vec<Spanned<RawEvent>>,
     #[serde(default)]
     issue: Vec<Spanned<RawIssue>>,
+    /// A package's posts, decided together.
+    #[serde(default)]
+    post: Vec<RawPost>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPost {
+    id: Spanned<String>,
+    title: String,
 }
 
 /// One `[[issue]]`: a dimension for the spatial model, with its `[[issue.position]]` tables.
@@ -89,6 +99,9 @@ struct RawOffice {
     #[serde(default)]
     incumbent: Option<String>,
     term_end: Spanned<String>,
+    /// The term end is a stand-in, not a known date: the forecast does not press towards it.
+    #[serde(default)]
+    term_end_assumed: bool,
     reversion: Reversion,
 }
 
@@ -156,7 +169,7 @@ struct RawEvent {
     #[serde(default)]
     follows: Option<Spanned<String>>,
     #[serde(default)]
-    linked_to: Option<String>,
+    linked_to: Option<Spanned<String>>,
     #[serde(default)]
     visibility: Option<Visibility>,
     // candidate
@@ -168,6 +181,8 @@ struct RawEvent {
     status: Option<Spanned<String>>,
     #[serde(default)]
     profile: BTreeMap<String, String>,
+    #[serde(default)]
+    post: Option<Spanned<String>>,
     // condition, commitment
     #[serde(default)]
     condition: Option<String>,
@@ -225,6 +240,16 @@ pub struct Scenario {
     /// The date the contest opens (the `contest_opened` event's valid time).
     pub opened: Date,
     pub events: Vec<NewEvent>,
+    /// Every other contest a stance is linked to, where the file says so: the store must hold
+    /// it (checked where the scenario is imported, since only the store knows).
+    pub links: Vec<LinkRef>,
+}
+
+/// A stance's link to another contest, as written in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRef {
+    pub contest: String,
+    pub location: Location,
 }
 
 impl Scenario {
@@ -371,7 +396,41 @@ impl Validator<'_> {
             );
         }
 
-        let mut cx = EventContext::default();
+        let mut posts: Vec<crate::model::Post> = Vec::new();
+        let mut post_spans: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        for p in &raw.post {
+            let id = p.id.get_ref();
+            if let Some(first) = post_spans.get(id) {
+                let (line, _) = line_column(self.text, first.start);
+                self.problem(p.id.span(), format!("the package names post '{id}' twice"))
+                    .expected = Some(format!("each post once (first named on line {line})"));
+                continue;
+            }
+            if id.is_empty()
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                self.problem(p.id.span(), format!("invalid post id '{id}'"))
+                    .expected = Some("letters, digits, '-' or '_'".to_owned());
+            }
+            post_spans.insert(id.clone(), p.id.span());
+            posts.push(crate::model::Post {
+                id: id.clone(),
+                title: p.title.clone(),
+            });
+        }
+        if posts.len() == 1 {
+            self.problem(raw.post[0].id.span(), "a package of one post")
+                .expected =
+                Some("two or more [[post]] tables, or none for a single office".to_owned());
+        }
+
+        let mut cx = EventContext {
+            posts: posts.iter().map(|p| p.id.clone()).collect(),
+            contest: raw.contest.id.get_ref().clone(),
+            ..EventContext::default()
+        };
         let mut events = Vec::new();
         for raw_event in &raw.event {
             if let Some(mut news) = self.event(raw_event, &members, &mut cx, author) {
@@ -437,16 +496,18 @@ impl Validator<'_> {
                     title: raw.office.title,
                     incumbent: raw.office.incumbent,
                     term_end,
-                    term_end_assumed: false,
+                    term_end_assumed: raw.office.term_end_assumed,
                     reversion: raw.office.reversion,
                 },
                 rule: raw.contest.rule,
                 featured_date: featured,
                 description: raw.contest.description,
                 issues,
+                posts,
             },
             opened,
             events,
+            links: std::mem::take(&mut cx.links),
         })
     }
 
@@ -678,6 +739,33 @@ impl Validator<'_> {
                         return None;
                     }
                 };
+                match (&e.post, cx.posts.is_empty()) {
+                    (Some(p), true) => {
+                        self.problem(p.span(), "a post, but the contest is not a package")
+                            .expected = Some(
+                            "no `post`, or [[post]] tables declaring the package's posts"
+                                .to_owned(),
+                        );
+                    }
+                    (None, false) => {
+                        self.problem(
+                            span.clone(),
+                            format!("candidate '{}' stands for no post", id.get_ref()),
+                        )
+                        .expected = Some(format!("`post = ` one of {}", cx.posts.join(", ")));
+                    }
+                    (Some(p), false) if !cx.posts.contains(p.get_ref()) => {
+                        let suggestion =
+                            did_you_mean(p.get_ref(), cx.posts.iter().map(String::as_str));
+                        let d = self.problem(p.span(), format!("unknown post '{}'", p.get_ref()));
+                        d.expected = Some(format!(
+                            "one of the package's posts: {}",
+                            cx.posts.join(", ")
+                        ));
+                        d.did_you_mean = suggestion;
+                    }
+                    _ => {}
+                }
                 cx.candidates.insert(id.get_ref().clone());
                 if let Some(d) = date {
                     let first = cx.entered.entry(id.get_ref().clone()).or_insert(d);
@@ -689,6 +777,7 @@ impl Validator<'_> {
                         name: name.clone(),
                         nationality: e.nationality.as_ref().map(|n| n.get_ref().clone()),
                         profile: e.profile.clone(),
+                        post: e.post.as_ref().map(|p| p.get_ref().clone()),
                     },
                     declared,
                     report,
@@ -726,6 +815,21 @@ impl Validator<'_> {
                 if let Some(f) = &e.follows {
                     self.member_ref(f, members, None);
                 }
+                if let Some(l) = &e.linked_to {
+                    if *l.get_ref() == cx.contest {
+                        self.problem(
+                            l.span(),
+                            format!("a stance of '{}' linked to itself", cx.contest),
+                        )
+                        .expected = Some("the id of another contest".to_owned());
+                    } else {
+                        let location = self.at(l.span());
+                        cx.links.push(LinkRef {
+                            contest: l.get_ref().clone(),
+                            location,
+                        });
+                    }
+                }
                 let mut out = Vec::new();
                 for m in who {
                     if !self.member_ref(m, members, date) {
@@ -747,7 +851,7 @@ impl Validator<'_> {
                         reasons: e.reasons.clone(),
                         conditions: e.conditions.iter().map(|c| c.get_ref().clone()).collect(),
                         follows: e.follows.as_ref().map(|f| f.get_ref().clone()),
-                        linked_to: e.linked_to.clone(),
+                        linked_to: e.linked_to.as_ref().map(|l| l.get_ref().clone()),
                         visibility: e.visibility.unwrap_or_default(),
                         report: report.clone(),
                     }));
@@ -938,6 +1042,11 @@ impl Validator<'_> {
 
 #[derive(Default)]
 struct EventContext {
+    /// This contest's id (a stance may not link to it).
+    contest: String,
+    /// The package's posts (empty for a single office).
+    posts: Vec<String>,
+    links: Vec<LinkRef>,
     candidates: BTreeSet<String>,
     /// When each candidate first entered (declared or potential).
     entered: BTreeMap<String, Date>,

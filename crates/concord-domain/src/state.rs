@@ -145,7 +145,12 @@ pub struct ContestState {
     pub straw_polls: Vec<StrawPoll>,
     pub ballots: Vec<Ballot>,
     pub consultations: Vec<Consultation>,
+    /// The contest's decision; for a package, set only once every post is decided (nothing is
+    /// agreed until everything is).
     pub decision: Option<Decision>,
+    /// A package's decisions so far, one per post.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub post_decisions: Vec<Decision>,
     /// Number of events folded.
     pub events_seen: u64,
 }
@@ -188,6 +193,7 @@ impl ContestState {
             ballots: Vec::new(),
             consultations: Vec::new(),
             decision: None,
+            post_decisions: Vec::new(),
             events_seen: 1,
         };
         // Valid time orders the world; the log order breaks ties, so we fold in (valid, seq) order.
@@ -392,11 +398,26 @@ impl ContestState {
                 if let Some(c) = self.candidate_mut(candidate) {
                     c.status = CandidateStatus::Appointed;
                 }
-                self.decision = Some(Decision {
+                let decision = Decision {
                     candidate: candidate.clone(),
                     date,
                     source: report.source.clone(),
-                });
+                };
+                if self.definition.is_package() {
+                    self.post_decisions.push(decision.clone());
+                    let decided = |post: &str| {
+                        self.post_decisions.iter().any(|d| {
+                            self.candidate(&d.candidate)
+                                .and_then(|c| c.profile.post.as_deref())
+                                == Some(post)
+                        })
+                    };
+                    if self.definition.posts.iter().all(|p| decided(&p.id)) {
+                        self.decision = Some(decision);
+                    }
+                } else {
+                    self.decision = Some(decision);
+                }
             }
             EventKind::TermExtended { new_term_end, .. } => {
                 self.term_end = *new_term_end;
@@ -473,6 +494,12 @@ impl ContestState {
         self.conditions.iter().filter(move |c| {
             c.member == member && c.candidate.as_deref().is_none_or(|id| id == candidate)
         })
+    }
+
+    /// The post a candidate stands for, in a package.
+    pub fn post_of(&self, candidate: &str) -> Option<&str> {
+        self.candidate(candidate)
+            .and_then(|c| c.profile.post.as_deref())
     }
 
     /// Milestones on or after `as_of`.

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::board::{Board, Cell, Verdict};
+use crate::links::LinkView;
 use crate::model::{CandidateStatus, MilestoneKind, Reversion, Stance};
 use crate::rounds::RoundsView;
 use crate::rules::{DecisionRule, RuleError};
@@ -27,6 +28,10 @@ pub struct StatusView {
     /// Straw polls, consultation rounds and ballot rounds, for a contest decided in rounds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rounds: Option<RoundsView>,
+    /// Stances linked to other contests, and stances elsewhere linked to this one (set by
+    /// [`StatusView::with_links`]: only the face knows the other contests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<LinkView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -167,6 +172,13 @@ impl StatusView {
                 .collect(),
             board,
             rounds: RoundsView::build(state),
+            links: None,
         })
+    }
+
+    /// Adds the links to and from the other contests of the store (folded on the same date).
+    pub fn with_links(mut self, state: &ContestState, others: &[ContestState]) -> StatusView {
+        self.links = LinkView::build(state, &self.board, others);
+        self
     }
 }

@@ -1080,7 +1080,10 @@ async fn who_may_import_which_rows() {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
-    assert_eq!(app.contests().await, vec![CONTEST.to_owned()]);
+    assert_eq!(
+        app.contests().await,
+        vec!["eu-top-jobs-2024".to_owned(), CONTEST.to_owned()]
+    );
     let (s, body) = app
         .call_text(
             &c("/api/contests/nowhere/reports.csv"),

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use concord_domain::board::{Basis, Cell, ContestStatus};
 use concord_domain::event::EventKind;
+use concord_domain::links::LinkView;
 use concord_domain::rounds::RoundsView;
 use concord_domain::rules::Evaluation;
 use concord_domain::view::{CandidateColumn, StatusView};
@@ -212,6 +213,10 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         ContestStatus::NoCandidates => "NO CANDIDATES declared yet".to_owned(),
     };
     let _ = writeln!(out, "Verdict: {status}");
+    if !view.verdict.posts.is_empty() {
+        let _ = writeln!(out);
+        out.push_str(&package_section(view, state, width));
+    }
     if let Some(rounds) = &view.rounds {
         let _ = writeln!(out);
         out.push_str(&rounds_section(rounds, width));
@@ -254,6 +259,10 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
             .unwrap_or_default();
         column(&mut out, c, &line, width);
     }
+    if let Some(links) = &view.links {
+        let _ = writeln!(out);
+        out.push_str(&links_section(links, state, width));
+    }
     if !view.potential_candidates.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Potential candidates (floated, not in the race):");
@@ -286,6 +295,106 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         // The label wraps under itself, after the fixed columns.
         let label = wrap_text(&m.label, fixed.chars().count(), width);
         let _ = writeln!(out, "{fixed}{}", label.trim_start());
+    }
+    out
+}
+
+fn contest_status(
+    status: Option<ContestStatus>,
+    decided: &Option<(String, jiff::civil::Date)>,
+) -> String {
+    if let Some((name, date)) = decided {
+        return format!("decided: {name}, {date}");
+    }
+    match status {
+        Some(ContestStatus::Decided) => "decided".to_owned(),
+        Some(ContestStatus::Clear) => "clear: a candidate can be adopted".to_owned(),
+        Some(ContestStatus::Blocked) => "blocked".to_owned(),
+        Some(ContestStatus::NoCandidates) => "no candidates yet".to_owned(),
+        None => "cannot be evaluated".to_owned(),
+    }
+}
+
+/// A package's posts: nothing is agreed until every post is.
+fn package_section(view: &StatusView, state: &ContestState, width: usize) -> String {
+    let mut out = String::new();
+    let head = format!(
+        "Package of {} posts: each needs its own agreement, and nothing is agreed until all are.",
+        view.verdict.posts.len()
+    );
+    let _ = writeln!(out, "{}", wrap_text(&head, 0, width));
+    let name = |id: &str| {
+        state
+            .candidate(id)
+            .map_or(id.to_owned(), |c| c.profile.name.clone())
+    };
+    for p in &view.verdict.posts {
+        let line = match p.status {
+            ContestStatus::Decided => format!(
+                "{}: decided — {}",
+                p.title,
+                p.decided.as_deref().map(name).unwrap_or_default()
+            ),
+            ContestStatus::NoCandidates => format!("{}: no candidate on record", p.title),
+            ContestStatus::Clear => format!(
+                "{}: clear — {}",
+                p.title,
+                p.clear
+                    .iter()
+                    .map(|c| name(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ContestStatus::Blocked => format!(
+                "{}: blocked — {} in the race, none clear: this holds the whole package",
+                p.title,
+                p.candidates.len()
+            ),
+        };
+        let _ = writeln!(out, "{}", wrap_text(&line, 2, width));
+    }
+    out
+}
+
+/// Stances linked to other contests, both ways.
+fn links_section(links: &LinkView, state: &ContestState, width: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Linked contests:");
+    let name = |id: &str| {
+        state
+            .candidate(id)
+            .map_or(id.to_owned(), |c| c.profile.name.clone())
+    };
+    for l in &links.outgoing {
+        let status = match &l.linked {
+            Some(c) => format!("{}: {}", c.title, contest_status(c.status, &c.decided)),
+            None => "not in this store".to_owned(),
+        };
+        let line = format!(
+            "{} {} {} — linked to {} ({status}){}",
+            l.member,
+            l.stance,
+            name(&l.candidate),
+            l.contest,
+            if l.holds {
+                "; the hold is bargained against it"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(out, "{}", wrap_text(&line, 2, width));
+    }
+    for l in &links.incoming {
+        let line = format!(
+            "from {} ({}): {} {} {} since {}, linked to this contest",
+            l.from.id,
+            contest_status(l.from.status, &l.from.decided),
+            l.member,
+            l.stance,
+            l.candidate_name,
+            l.date
+        );
+        let _ = writeln!(out, "{}", wrap_text(&line, 2, width));
     }
     out
 }

@@ -17,6 +17,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "unsg-2016",
         include_str!("../../../scenarios/unsg-2016.toml"),
     ),
+    (
+        "eu-top-jobs-2024",
+        include_str!("../../../scenarios/eu-top-jobs-2024.toml"),
+    ),
 ];
 
 /// What every command needs: the ledger over the chosen store, and where that store is.

@@ -152,6 +152,19 @@ pub async fn create_contest(
     let author = who.author();
     let parsed = scenario::parse("scenario.toml", text, &author).map_err(ImportError::Located)?;
     let id = parsed.definition.id.clone();
+    // A linked contest must be one the store holds.
+    let known: Vec<String> = state
+        .ledger
+        .contests()
+        .await
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let unknown = concord_domain::links::unknown_links(&parsed.links, &known);
+    if !unknown.0.is_empty() {
+        return Err(ImportError::Located(unknown));
+    }
     let events = parsed.into_events(&author);
     let n = events.len();
     let sealed = match state.ledger.create(&id, events, state.now()).await {

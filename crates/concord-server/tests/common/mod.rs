@@ -21,6 +21,9 @@ use tower::ServiceExt;
 
 pub const CONTEST: &str = "nato-sg-2024";
 pub const SCENARIO: &str = include_str!("../../../../scenarios/nato-sg-2024.toml");
+/// The contest the NATO scenario's Hungarian hold is linked to: a store holding the NATO
+/// contest holds it too (a link must name a contest of the store).
+pub const LINKED: &str = include_str!("../../../../scenarios/eu-top-jobs-2024.toml");
 pub const PG_URL: &str = "CONCORD_TEST_POSTGRES_URL";
 
 /// 20 June 2024, before the decision of the 26th.
@@ -164,6 +167,11 @@ impl App {
         let clock = Arc::new(ManualClock::new(start()));
         let mut tokens = HashMap::new();
         if seed {
+            let linked = concord_domain::scenario::parse("eu.toml", LINKED, "test").unwrap();
+            ledger
+                .create("eu-top-jobs-2024", linked.into_events("test"), start())
+                .await
+                .unwrap();
             let scenario = concord_domain::scenario::parse("nato.toml", SCENARIO, "test").unwrap();
             ledger
                 .create(CONTEST, scenario.into_events("test"), start())

@@ -53,6 +53,12 @@ pub async fn ensure_bundled(ctx: &Context, id: &str) -> anyhow::Result<()> {
         .with_context(|| format!("no bundled scenario '{id}'"))?;
     let scenario = concord_domain::scenario::parse(&format!("{id}.toml"), text, "bundled")
         .map_err(|d| anyhow::anyhow!("the bundled scenario is invalid:\n{d}"))?;
+    // A bundled scenario's links name bundled contests: load them first.
+    for link in &scenario.links {
+        if link.contest != id && BUNDLED.iter().any(|(b, _)| *b == link.contest) {
+            Box::pin(ensure_bundled(ctx, &link.contest)).await?;
+        }
+    }
     let events = scenario.into_events("bundled");
     match ctx.ledger.create(id, events, ctx.now()).await {
         Ok(_) | Err(LedgerError::ContestExists(_)) => Ok(()),
@@ -156,10 +162,35 @@ pub async fn status(ctx: &Context, args: &StatusArgs) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// The other contests of the store folded on `as_of`, for the links both ways (at most
+/// [`concord_domain::links::MAX_LINKED_CONTESTS`]).
+pub async fn other_contests(
+    ctx: &Context,
+    contest: &str,
+    as_of: Date,
+) -> anyhow::Result<Vec<concord_domain::ContestState>> {
+    let mut out = Vec::new();
+    for c in ctx
+        .ledger
+        .contests()
+        .await?
+        .iter()
+        .filter(|c| c.id != contest)
+        .take(concord_domain::links::MAX_LINKED_CONTESTS)
+    {
+        // A contest that had not opened by `as_of` has nothing to show yet.
+        if let Ok(state) = ctx.ledger.state(&c.id, as_of, View::Chair).await {
+            out.push(state);
+        }
+    }
+    Ok(out)
+}
+
 async fn show(ctx: &Context, contest: &str, as_of: Date, format: Format) -> anyhow::Result<()> {
     // The CLI user holds the store file itself, so sees everything, as the chair does.
     let state = ctx.ledger.state(contest, as_of, View::Chair).await?;
-    let view = StatusView::build(&state)?;
+    let others = other_contests(ctx, contest, as_of).await?;
+    let view = StatusView::build(&state)?.with_links(&state, &others);
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
         Format::Table => print!("{}", render::status_table(&view, &state)),

@@ -80,6 +80,17 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
                 Ok(news) => news,
                 Err(problems) => return Ok(reject(&problems)),
             };
+            let known: Vec<String> = ctx
+                .ledger
+                .contests()
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let unknown = unknown_csv_links(&name, &news, &known);
+            if !unknown.0.is_empty() {
+                return Ok(reject(&unknown));
+            }
             let n = news.len();
             ctx.ledger.append(contest, news, ctx.now()).await?;
             println!("imported {n} reports into {contest}");
@@ -103,6 +114,24 @@ async fn import_scenario(
         Err(problems) => return Ok(reject(&problems)),
     };
     let id = parsed.definition.id.clone();
+    // A linked contest must exist: a bundled one is loaded first, anything else is refused.
+    for link in &parsed.links {
+        if BUNDLED.iter().any(|(b, _)| *b == link.contest) {
+            crate::commands::board::ensure_bundled(ctx, &link.contest).await?;
+        }
+    }
+    let known: Vec<String> = ctx
+        .ledger
+        .contests()
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    // With the definition only, no stance (and so no link) is imported.
+    let unknown = concord_domain::links::unknown_links(&parsed.links, &known);
+    if !definition_only && !unknown.0.is_empty() {
+        return Ok(reject(&unknown));
+    }
     let mut events = parsed.into_events(&ctx.author());
     if definition_only {
         // Who and what the contest is about, and its dates; none of what members said.
@@ -121,6 +150,29 @@ async fn import_scenario(
     ctx.ledger.create(&id, events, ctx.now()).await?;
     println!("imported contest {id}: {n} events");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reports of a CSV linking to contests the store does not hold, located by row.
+fn unknown_csv_links(file: &str, news: &[NewEvent], known: &[String]) -> Diagnostics {
+    let links: Vec<concord_domain::scenario::LinkRef> = news
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match &e.kind {
+            EventKind::StanceReported(s) => s.linked_to.as_ref().map(|l| {
+                concord_domain::scenario::LinkRef {
+                    contest: l.clone(),
+                    // One report per row, after the header line.
+                    location: Location::Text {
+                        file: file.to_owned(),
+                        line: i + 2,
+                        column: 1,
+                    },
+                }
+            }),
+            _ => None,
+        })
+        .collect();
+    concord_domain::links::unknown_links(&links, known)
 }
 
 #[derive(clap::Args, Debug)]

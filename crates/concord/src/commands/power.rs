@@ -64,7 +64,11 @@ pub fn table(view: &PowerView, limit: Option<usize>) -> String {
         view.rule.name(),
         view.as_of
     );
-    let _ = writeln!(out, "  Rule: {}.", view.winning_rule);
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::render::wrap_text_pub(&format!("Rule: {}.", view.winning_rule), 2, 80)
+    );
     let Some(indices) = &view.indices else {
         if let Some(share) = view.equal_share {
             let _ = writeln!(
@@ -75,13 +79,13 @@ pub fn table(view: &PowerView, limit: Option<usize>) -> String {
         }
         return out;
     };
-    let _ = writeln!(
-        out,
-        "  Counted exactly by {} ({} coalitions, {} winning).",
+    let counted = format!(
+        "Counted exactly by {} ({} coalitions, {} winning).",
         indices.method,
         thousands(indices.coalitions),
         thousands(indices.winning)
     );
+    let _ = writeln!(out, "{}", crate::render::wrap_text_pub(&counted, 2, 80));
     if let (Some(share), Some(m)) = (view.equal_share, indices.members.first()) {
         let line = format!(
             "Every member counts alike: each holds 1/{n} of the power ({}) and is pivotal in {} of \
@@ -107,7 +111,7 @@ pub fn table(view: &PowerView, limit: Option<usize>) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "  {:<width$}{}{:>9}{:>8}{:>9}   pivotal in … of the winning coalitions it is in",
+        "  {:<width$}{}{:>9}{:>8}{:>9}   pivotal in … of the wins it is in",
         "member",
         if weighted {
             format!("{:>14}", "weight")
