@@ -14,6 +14,7 @@ pub mod backtest;
 #[cfg(feature = "chart")]
 pub mod chart;
 pub mod input;
+pub mod joint;
 mod model;
 pub mod params;
 pub mod render;

@@ -477,11 +477,43 @@ impl Simulator {
         Ok(Simulator { model, scratch })
     }
 
+    /// One trial's decision day and winner (the index of the candidate in the input, or
+    /// `None` for a fresh candidate or nobody), with the holds of `forced` — (index in the
+    /// input's holds, day) — released on those days whatever their own clocks say. A hold the
+    /// model keeps without a clock of its own (an implicit hold) cannot be forced: it is
+    /// returned in the error.
+    pub fn trial_forced(
+        &mut self,
+        seed: u64,
+        trial: u64,
+        forced: &[(usize, f64)],
+    ) -> Result<(Option<f64>, Option<usize>), usize> {
+        for slot in self.scratch.forced.iter_mut() {
+            *slot = f64::INFINITY;
+        }
+        for &(input_index, day) in forced {
+            let h = self
+                .model
+                .holds
+                .iter()
+                .position(|h| h.input_index == input_index)
+                .ok_or(input_index)?;
+            self.scratch.forced[h] = day;
+        }
+        let rng = TrialStream::new(seed, trial);
+        let o = simulate(&self.model, &rng, None, &mut self.scratch);
+        let winner = match o.winner {
+            Winner::Candidate(c) => Some(c as usize),
+            Winner::Fresh | Winner::Nobody => None,
+        };
+        Ok((o.decision.is_finite().then_some(o.decision), winner))
+    }
+
     /// The decision day (days after `as_of`, fractional) of `trial` under `seed`, or `None`
     /// if nobody is agreed by the horizon.
     pub fn decision_day(&mut self, seed: u64, trial: u64) -> Option<f64> {
-        let rng = TrialStream::new(seed, trial);
-        let o = simulate(&self.model, &rng, None, &mut self.scratch);
-        o.decision.is_finite().then_some(o.decision)
+        self.trial_forced(seed, trial, &[])
+            .expect("no hold is forced")
+            .0
     }
 }

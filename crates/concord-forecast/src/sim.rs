@@ -43,6 +43,9 @@ pub(crate) struct Scratch {
     alive: Vec<bool>,
     withdraw_u: Vec<f64>,
     last_released: Vec<Option<u16>>,
+    /// Per hold, a day it is released on whatever its own clock says (a hold linked to
+    /// another contest releases when that contest is decided); infinite for none.
+    pub forced: Vec<f64>,
     /// Random draws made, for the cost accounting.
     pub draws: u64,
 }
@@ -60,6 +63,7 @@ impl Scratch {
             alive: vec![false; nc],
             withdraw_u: vec![0.0; nc],
             last_released: vec![None; nc],
+            forced: vec![f64::INFINITY; nh],
             draws: 0,
         }
     }
@@ -150,6 +154,12 @@ pub(crate) fn simulate(
         } else {
             f64::INFINITY
         };
+        if s.forced[h].is_finite() {
+            // Released with the contest it is linked to, not on a clock of its own.
+            s.remaining[h] = f64::INFINITY;
+            s.sched_u[h] = model.t_to_u(s.forced[h]);
+            continue;
+        }
         if hold.leader != Leader::None && s.uniform(rng, hold.coin_slot) < model.follow_p {
             s.follow_lag[h] = model.follow_lag_mean * s.exp1(rng, hold.lag_slot);
             let leader_gone = match hold.leader {
