@@ -167,8 +167,177 @@ fn progress_bar(simulations: u64) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// The forecast inputs of a package's posts as of `as_of`: each post as a contest of its own
+/// candidates. `Err` names a post no candidate stands for.
+fn post_inputs(
+    state: &concord_domain::ContestState,
+    as_of: Date,
+) -> Result<Vec<(String, ForecastInput)>, String> {
+    let mut out = Vec::new();
+    for post in &state.definition.posts {
+        let mut sub = state.clone();
+        sub.definition.posts.clear();
+        sub.candidates
+            .retain(|c| c.profile.post.as_deref() == Some(post.id.as_str()));
+        if sub.declared_candidates().next().is_none() {
+            return Err(post.title.clone());
+        }
+        out.push((post.title.clone(), ForecastInput::from_state(&sub, as_of)));
+    }
+    Ok(out)
+}
+
+/// The holds of `input` whose stances are linked to another contest of the store, with that
+/// contest's forecast input when it can be forecast, or why not.
+async fn linked_holds(
+    ctx: &Context,
+    state: &concord_domain::ContestState,
+    input: &ForecastInput,
+    as_of: Date,
+) -> anyhow::Result<(Vec<concord_forecast::joint::LinkedHold>, Vec<String>)> {
+    let board = concord_domain::Board::of(state);
+    let mut holds = Vec::new();
+    let mut notes = Vec::new();
+    for (i, hold) in input.holds.iter().enumerate() {
+        let Some(cell) = board.cells.iter().find(|c| {
+            c.member == hold.member
+                && state
+                    .candidate(&c.candidate)
+                    .is_some_and(|k| k.profile.name == hold.candidate)
+        }) else {
+            continue;
+        };
+        let Some(linked) = &cell.linked_to else {
+            continue;
+        };
+        if !cell.effective.blocks() {
+            continue;
+        }
+        let other = match ctx.ledger.state(linked, as_of, View::Chair).await {
+            Ok(other) => other,
+            Err(_) => {
+                notes.push(format!(
+                    "{}'s hold on {} is linked to {linked}, which this store does not hold on {as_of}: it keeps its own release rate.",
+                    hold.member, hold.candidate
+                ));
+                continue;
+            }
+        };
+        if let Some(d) = &other.decision {
+            notes.push(format!(
+                "{}'s hold on {} is linked to {linked}, decided on {}: the link no longer holds it.",
+                hold.member, hold.candidate, d.date
+            ));
+            continue;
+        }
+        if other.declared_candidates().next().is_none() {
+            notes.push(format!(
+                "{}'s hold on {} is linked to {linked}, which has no candidate on record: its timing cannot be forecast, so the hold keeps its own release rate.",
+                hold.member, hold.candidate
+            ));
+            continue;
+        }
+        if other.definition.is_package() {
+            notes.push(format!(
+                "{}'s hold on {} is linked to {linked}, a package: releasing a hold with a whole package is not modelled yet, so the hold keeps its own release rate.",
+                hold.member, hold.candidate
+            ));
+            continue;
+        }
+        holds.push(concord_forecast::joint::LinkedHold {
+            hold: i,
+            linked: ForecastInput::from_state(&other, as_of),
+            linked_name: linked.clone(),
+        });
+    }
+    Ok((holds, notes))
+}
+
+fn joint_text(title: &str, f: &concord_forecast::joint::JointForecast) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{title} ({} trials, seed {}):", f.trials, f.seed);
+    let names: Vec<&str> = f.parts.iter().map(|(n, _)| n.as_str()).collect();
+    for (i, m) in f.milestones.iter().enumerate() {
+        let parts: Vec<String> = f
+            .parts
+            .iter()
+            .map(|(_, ms)| format!("{:.1} %", 100.0 * ms[i].decided_by.p))
+            .collect();
+        let line = format!(
+            "{} {}: {:.1} % ± {:.2} (alone: {})",
+            m.date,
+            m.label,
+            100.0 * m.decided_by.p,
+            100.0 * m.decided_by.se,
+            parts.join(" / ")
+        );
+        let _ = writeln!(out, "{}", crate::render::wrap_text_pub(&line, 2, 80));
+    }
+    let _ = writeln!(out, "  (alone: {} each on its own)", names.join(" / "));
+    match f.median {
+        Some(d) => {
+            let _ = writeln!(out, "  median date: {d}");
+        }
+        None => {
+            let _ = writeln!(out, "  median date: beyond the horizon");
+        }
+    }
+    for w in f.winners.iter().filter(|w| w.wins.p > 0.0) {
+        let _ = writeln!(
+            out,
+            "  {}: {} {:.1} %",
+            w.part,
+            w.candidate,
+            100.0 * w.wins.p
+        );
+    }
+    out
+}
+
 pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<ExitCode> {
     let params = load_params(args.run.params.as_ref())?;
+    // A package is forecast as the joint event: every post agreed.
+    {
+        if let Some(id) = args.contest.as_deref()
+            && BUNDLED.iter().any(|(name, _)| *name == id)
+        {
+            ensure_bundled(ctx, id).await?;
+        }
+        let contest = ctx.contest(args.contest.as_deref()).await?;
+        let as_of = args.run.as_of.unwrap_or_else(|| ctx.today());
+        let state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
+        if state.definition.is_package() && state.decision.is_none() {
+            let config = config_of(&args.run, &params, Some(0));
+            match post_inputs(&state, as_of) {
+                Err(post) => println!(
+                    "{}",
+                    crate::render::wrap_text_pub(
+                        &format!(
+                            "{contest} is a package of {} posts, agreed only when all are: no forecast, since no candidate for {post} is on record as of {as_of}.",
+                            state.definition.posts.len()
+                        ),
+                        0,
+                        80
+                    )
+                ),
+                Ok(posts) => {
+                    let f = concord_forecast::joint::package(&posts, &params, &config)?;
+                    match args.run.format {
+                        Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
+                        Format::Table => print!(
+                            "{}",
+                            joint_text(
+                                &format!("P(the whole package of {contest} agreed by …)"),
+                                &f
+                            )
+                        ),
+                    }
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of).await? {
         Ok(input) => input,
         Err(decided) => {
@@ -189,6 +358,34 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
     match args.run.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
         Format::Table => print!("{}", render::forecast_text(&f)),
+    }
+    if args.run.format == Format::Table {
+        // Holds bargained against another contest release when it is decided.
+        let contest = ctx.contest(args.contest.as_deref()).await?;
+        let state = ctx.ledger.state(&contest, input.as_of, View::Chair).await?;
+        let (holds, notes) = linked_holds(ctx, &state, &input, input.as_of).await?;
+        if !holds.is_empty() || !notes.is_empty() {
+            println!();
+            println!("Linked holds:");
+        }
+        for note in &notes {
+            println!("{}", crate::render::wrap_text_pub(note, 2, 80));
+        }
+        if !holds.is_empty() {
+            let mut joint_config = config;
+            joint_config.sensitivity_trials = 0;
+            let j =
+                concord_forecast::joint::linked(&contest, &input, &holds, &params, &joint_config)?;
+            print!(
+                "{}",
+                joint_text(
+                    &format!(
+                        "P({contest} decided by …) with its linked holds released when their contests are decided"
+                    ),
+                    &j
+                )
+            );
+        }
     }
     if let Some(path) = &args.chart {
         let svg = concord_forecast::chart::svg(&f)?;
