@@ -53,6 +53,9 @@ pub struct PollLine {
     /// `None` when the rule sets no threshold for straw polls.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reading: Option<PollReading>,
+    /// The reading in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading_text: Option<&'static str>,
     /// The change in encouragements since the candidate's previous poll.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<i64>,
@@ -199,6 +202,7 @@ impl RoundsView {
                         p5_discourage: r.p5_discourage,
                         margin,
                         reading,
+                        reading_text: reading.map(PollReading::as_str),
                         change,
                     }
                 })

@@ -192,7 +192,25 @@ pub(super) async fn board(
     let as_of = q.date(&state, &id).await?;
     let (first, last) = date_range(&state, &id, who.view()).await?;
     let folded = folded(&state, &id, as_of, &who).await?;
-    let view = StatusView::build(&folded).map_err(ApiError::internal)?;
+    // Links both ways: the other contests, folded with the same view on the same date (at
+    // most MAX_LINKED_CONTESTS, so the page's cost is bounded).
+    let mut others = Vec::new();
+    for c in state
+        .ledger
+        .contests()
+        .await?
+        .iter()
+        .filter(|c| c.id != id)
+        .take(concord_domain::links::MAX_LINKED_CONTESTS)
+    {
+        if let Ok(other) = state.ledger.state(&c.id, as_of, who.view()).await {
+            others.push(other);
+        }
+    }
+    let view = StatusView::build(&folded)
+        .map_err(ApiError::internal)?
+        .with_links(&folded, &others);
+    let power = power_rows(&folded);
     let name_of = |cid: &str| {
         folded
             .candidate(cid)
@@ -233,9 +251,39 @@ pub(super) async fn board(
         days => (last - first).get_days(),
         day => (as_of - first).get_days().clamp(0, (last - first).get_days()),
         procedures => folded.procedures.len(),
+        power => power,
         tab => "board",
     };
     Ok(render("board.html", Some(&who), ctx))
+}
+
+/// The board's voting-power section: the rule in words and the five most powerful members,
+/// for rules that weigh members differently (under consensus or unanimity everyone can block
+/// alone, which the verdict already says). `None` when it does not apply or cannot be counted.
+fn power_rows(folded: &ContestState) -> Option<minijinja::Value> {
+    let view = concord_domain::power::of_state(folded).ok()?;
+    if view.equal_share.is_some() {
+        return None;
+    }
+    let top: Vec<minijinja::Value> = view
+        .ranked()
+        .into_iter()
+        .take(5)
+        .map(|m| {
+            minijinja::context! {
+                member => m.member.clone(),
+                banzhaf => format!("{:.4}", m.banzhaf),
+                share => format!("{:.1} %", 100.0 * m.banzhaf_share),
+                shapley => m.shapley_shubik.map(|s| format!("{:.1} %", 100.0 * s)),
+                words => m.explain(),
+            }
+        })
+        .collect();
+    Some(minijinja::context! {
+        rule => view.winning_rule,
+        members => view.game.len(),
+        top => top,
+    })
 }
 
 /// `/contests/{id}/cell/{member}/{candidate}`: one cell's trail on its own page (linkable,

@@ -85,6 +85,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../../templates/contests.html"),
             ),
             ("board.html", include_str!("../../templates/board.html")),
+            ("rounds.html", include_str!("../../templates/rounds.html")),
             ("cell.html", include_str!("../../templates/cell.html")),
             ("trail.html", include_str!("../../templates/trail.html")),
             (
