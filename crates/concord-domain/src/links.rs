@@ -143,7 +143,7 @@ impl LinkView {
 pub fn unknown_links(links: &[LinkRef], known: &[String]) -> Diagnostics {
     let mut problems = Diagnostics::default();
     for link in links {
-        if known.iter().any(|k| *k == link.contest) {
+        if known.contains(&link.contest) {
             continue;
         }
         problems.push(

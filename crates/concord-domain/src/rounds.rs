@@ -320,7 +320,7 @@ impl RoundsView {
                     .iter()
                     .map(|v| (name(&v.candidate), v.votes))
                     .collect();
-                votes.sort_by(|a, b| b.1.cmp(&a.1));
+                votes.sort_by_key(|v| std::cmp::Reverse(v.1));
                 BallotView {
                     round: b.round,
                     date: b.date,

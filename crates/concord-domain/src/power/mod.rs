@@ -179,7 +179,7 @@ pub fn thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -763,7 +763,7 @@ impl PowerView {
     pub fn ranked(&self) -> Vec<&MemberPower> {
         let mut out: Vec<&MemberPower> =
             self.indices.iter().flat_map(|p| p.members.iter()).collect();
-        out.sort_by(|a, b| b.swings.cmp(&a.swings));
+        out.sort_by_key(|m| std::cmp::Reverse(m.swings));
         out
     }
 }
