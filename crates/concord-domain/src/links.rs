@@ -18,6 +18,11 @@ use crate::state::ContestState;
 /// however many contests the store holds.
 pub const MAX_LINKED_CONTESTS: usize = 200;
 
+/// The scenarios bundled with concord (`scenarios/`, compiled into the binary): a link may name
+/// one before it is imported, since any store can import it by name. The binary's tests check
+/// this list against its bundle.
+pub const BUNDLED_CONTESTS: &[&str] = &["nato-sg-2024", "unsg-2016", "eu-top-jobs-2024"];
+
 /// How a linked contest stands on the board's date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkedContest {
@@ -138,12 +143,14 @@ impl LinkView {
     }
 }
 
-/// The links of a scenario naming no contest in `known` (the store's contest ids), each
-/// located in the file with the nearest known id.
+/// The links of a scenario naming neither a contest in `known` (the store's contest ids) nor a
+/// bundled scenario, each located in the file with the nearest id.
 pub fn unknown_links(links: &[LinkRef], known: &[String]) -> Diagnostics {
     let mut problems = Diagnostics::default();
+    let mut candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+    candidates.extend(BUNDLED_CONTESTS);
     for link in links {
-        if known.contains(&link.contest) {
+        if candidates.contains(&link.contest.as_str()) {
             continue;
         }
         problems.push(

@@ -368,6 +368,12 @@ fn links_section(links: &LinkView, state: &ContestState, width: usize) -> String
     for l in &links.outgoing {
         let status = match &l.linked {
             Some(c) => format!("{}: {}", c.title, contest_status(c.status, &c.decided)),
+            None if concord_domain::links::BUNDLED_CONTESTS.contains(&l.contest.as_str()) => {
+                format!(
+                    "bundled, not imported: `concord import {}` to follow it",
+                    l.contest
+                )
+            }
             None => "not in this store".to_owned(),
         };
         let line = format!(

@@ -131,3 +131,14 @@ pub fn init_tracing() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    /// Links may name a bundled scenario before it is imported: the domain's list of them must
+    /// be this bundle.
+    #[test]
+    fn the_domain_knows_the_bundle() {
+        let ids: Vec<&str> = super::BUNDLED.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, concord_domain::links::BUNDLED_CONTESTS);
+    }
+}

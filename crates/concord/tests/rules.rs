@@ -166,12 +166,18 @@ fn power_prints_the_eu27_indices_equal_to_the_reference() {
 #[test]
 fn a_link_is_followed_both_ways_and_must_name_a_contest() {
     let s = Sandbox::new();
-    // Importing the NATO scenario loads the contest its Hungarian hold is linked to.
+    // The NATO scenario's Hungarian hold names a bundled contest: importable before it.
     s.ok(&["import", &repo("scenarios/nato-sg-2024.toml")]);
     let nato = s.ok(&["status", "nato-sg-2024", "--as-of", "2024-04-02"]);
     assert!(nato.contains("Linked contests:"), "{nato}");
     assert!(
-        nato.contains("HUN objects Mark Rutte — linked to eu-top-jobs-2024"),
+        nato.contains("HUN objects Mark Rutte — linked to eu-top-jobs-2024 (bundled, not"),
+        "{nato}"
+    );
+    s.ok(&["import", "eu-top-jobs-2024"]);
+    let nato = s.ok(&["status", "nato-sg-2024", "--as-of", "2024-04-02"]);
+    assert!(
+        nato.contains("HUN objects Mark Rutte — linked to eu-top-jobs-2024 (EU top jobs"),
         "{nato}"
     );
     let eu = s.ok(&["status", "eu-top-jobs-2024", "--as-of", "2024-06-17"]);
@@ -220,6 +226,18 @@ fn a_link_is_followed_both_ways_and_must_name_a_contest() {
     assert!(err.contains("did you mean 'eu-top-jobs-2024'?"), "{err}");
     assert!(err.contains("nothing was written"), "{err}");
     assert_eq!(s.contents(), before);
+}
+
+#[test]
+fn the_bundled_links_name_bundled_scenarios() {
+    let s = Sandbox::new();
+    for id in concord_domain::links::BUNDLED_CONTESTS {
+        s.ok(&["import", id]);
+    }
+    // `concord demo` loads the NATO scenario alone: the README's commands need no --contest.
+    let t = Sandbox::new();
+    t.ok(&["demo"]);
+    assert_eq!(t.contents().len(), 1);
 }
 
 #[test]

@@ -53,12 +53,6 @@ pub async fn ensure_bundled(ctx: &Context, id: &str) -> anyhow::Result<()> {
         .with_context(|| format!("no bundled scenario '{id}'"))?;
     let scenario = concord_domain::scenario::parse(&format!("{id}.toml"), text, "bundled")
         .map_err(|d| anyhow::anyhow!("the bundled scenario is invalid:\n{d}"))?;
-    // A bundled scenario's links name bundled contests: load them first.
-    for link in &scenario.links {
-        if link.contest != id && BUNDLED.iter().any(|(b, _)| *b == link.contest) {
-            Box::pin(ensure_bundled(ctx, &link.contest)).await?;
-        }
-    }
     let events = scenario.into_events("bundled");
     match ctx.ledger.create(id, events, ctx.now()).await {
         Ok(_) | Err(LedgerError::ContestExists(_)) => Ok(()),

@@ -114,12 +114,7 @@ async fn import_scenario(
         Err(problems) => return Ok(reject(&problems)),
     };
     let id = parsed.definition.id.clone();
-    // A linked contest must exist: a bundled one is loaded first, anything else is refused.
-    for link in &parsed.links {
-        if BUNDLED.iter().any(|(b, _)| *b == link.contest) {
-            crate::commands::board::ensure_bundled(ctx, &link.contest).await?;
-        }
-    }
+    // A linked contest must exist: in the store, or bundled with concord.
     let known: Vec<String> = ctx
         .ledger
         .contests()
