@@ -282,6 +282,8 @@ pub fn to_events(item: &Pending, author: &str) -> Vec<NewEvent> {
                 name: c.name.clone(),
                 nationality: c.nationality.clone(),
                 profile: Default::default(),
+                // Articles propose candidates for single offices; a package's post is set by hand.
+                post: None,
             },
             declared: c.declared,
             report: report(src, Attribution::Inferred, None, &c.evidence),

@@ -5,7 +5,7 @@ pub mod board;
 pub mod forecast;
 pub mod ingest;
 pub mod ledger;
-pub mod review;
 pub mod power;
+pub mod review;
 pub mod serve;
 pub mod token;
