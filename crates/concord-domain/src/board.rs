@@ -23,6 +23,21 @@ pub enum Basis {
     ConditionsMet,
     /// Nothing reported.
     Default,
+    /// Supported, until the member backed another candidate later: one office, one choice, so
+    /// the later support stands and this one counts as a hold in favour of the rival.
+    Superseded,
+}
+
+/// The later support that replaced a member's support for this candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Supersession {
+    /// The candidate the member backs now.
+    pub candidate: CandidateId,
+    /// The report of that support (none when it is derived, e.g. conditions met).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
 }
 
 /// One condition behind a conditional stance, and whether a commitment meets it.
@@ -77,6 +92,9 @@ pub struct Cell {
     pub reports: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub disagreements: Vec<Disagreement>,
+    /// Set when this support was replaced by a later support for a rival.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Supersession>,
 }
 
 impl Cell {
@@ -139,20 +157,39 @@ impl Board {
                 .iter()
                 .map(|c| explicit_cell(state, member, c))
                 .collect();
-            // One office, one winner: backing one candidate is an implicit hold on every rival
-            // for the same office (in a package, the same post).
-            let backed: Vec<(Option<&str>, CandidateId)> = row
+            // One office, one winner (in a package, one winner per post): a member supports
+            // one candidate per post at a time. When it has backed several, the latest support
+            // stands (by valid date, then the later recorded); an earlier one is superseded —
+            // no longer support, but a hold in favour of the rival, kept in the cell's trail. A
+            // support derived from nationality alone (no report) yields to any reported one.
+            // Backing one candidate is an implicit hold on every rival for the same post.
+            let standing = |post: Option<&str>| {
+                row.iter()
+                    .filter(|cell| {
+                        cell.effective == Stance::Supports
+                            && state.post_of(&cell.candidate) == post
+                    })
+                    .max_by_key(|cell| support_recency(cell))
+                    .map(|cell| (cell.candidate.clone(), cell.seq, cell.date))
+            };
+            let standing: Vec<_> = row
                 .iter()
-                .filter(|cell| cell.effective == Stance::Supports)
-                .map(|cell| (state.post_of(&cell.candidate), cell.candidate.clone()))
+                .map(|cell| standing(state.post_of(&cell.candidate)))
                 .collect();
-            for mut cell in row {
-                if cell.effective != Stance::Supports {
-                    let post = state.post_of(&cell.candidate);
-                    cell.prefers = backed
-                        .iter()
-                        .find(|(p, _)| *p == post)
-                        .map(|(_, c)| c.clone());
+            for (mut cell, standing) in row.into_iter().zip(standing) {
+                if let Some((backed, seq, date)) = &standing
+                    && cell.candidate != *backed
+                {
+                    if cell.effective == Stance::Supports {
+                        cell.effective = Stance::Undeclared;
+                        cell.basis = Basis::Superseded;
+                        cell.superseded_by = Some(Supersession {
+                            candidate: backed.clone(),
+                            seq: *seq,
+                            date: *date,
+                        });
+                    }
+                    cell.prefers = Some(backed.clone());
                 }
                 cells.push(cell);
             }
@@ -194,6 +231,12 @@ impl Board {
     }
 }
 
+/// How recent a support is: reported supports by (valid date, log order); a derived one
+/// (own national, no report) counts as older than any report.
+fn support_recency(cell: &Cell) -> (bool, Option<Date>, Option<u64>) {
+    (cell.seq.is_some(), cell.date, cell.seq)
+}
+
 fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
     let entries = state.reports_on(member, candidate);
     let standing = standing_report(entries);
@@ -217,6 +260,7 @@ fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
         attribution: None,
         reports: entries.len(),
         disagreements: Vec::new(),
+        superseded_by: None,
     };
     match standing {
         Some(entry) => {

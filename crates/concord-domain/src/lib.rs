@@ -3,8 +3,10 @@
 
 pub mod board;
 pub mod countries;
+pub mod command;
 pub mod diagnostic;
 pub mod event;
+pub mod guard;
 pub mod interchange;
 pub mod links;
 pub mod model;
@@ -20,6 +22,7 @@ pub mod view;
 pub use board::{Board, Cell, ContestStatus, Verdict};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use event::{Event, EventKind, NewEvent};
+pub use guard::{Guard, Refusal, Refusals};
 pub use model::*;
 pub use state::ContestState;
 pub use view::StatusView;

@@ -55,6 +55,49 @@ impl SilenceState {
     }
 }
 
+impl crate::state::ContestState {
+    /// Reads a silence procedure adopted by `now` (deadline on or before `as_of`) as the
+    /// decision it takes: the candidate is appointed. Derived from the events and the clock on
+    /// every read, so it is right after a restart and needs no timer and no extra event; the
+    /// CLI, the API and the dashboard all call this, so they agree on every contest's status.
+    pub fn apply_adopted_procedures(&mut self, now: Timestamp) {
+        if self.decision.is_some() {
+            return;
+        }
+        let adopted = self
+            .procedures
+            .iter()
+            .filter(|p| p.deadline.date() <= self.as_of)
+            .filter(|p| p.status_at(now) == SilenceStatus::Adopted)
+            .min_by_key(|p| p.deadline.timestamp())
+            .map(|p| (p.candidate.clone(), p.deadline.date(), p.procedure.clone()));
+        if let Some((candidate, date, procedure)) = adopted {
+            if let Some(c) = self
+                .candidates
+                .iter_mut()
+                .find(|c| c.profile.id == candidate)
+            {
+                c.status = crate::model::CandidateStatus::Appointed;
+            }
+            self.decision = Some(crate::state::Decision {
+                candidate,
+                date,
+                source: format!("silence procedure {procedure}: adopted at the deadline"),
+            });
+        }
+    }
+
+    /// The first instant after `now` at which an open procedure's status changes on its own
+    /// (its deadline): until then, anything derived from this state stays right.
+    pub fn next_procedure_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.procedures
+            .iter()
+            .filter(|p| matches!(p.status_at(now), SilenceStatus::Open { .. }))
+            .map(|p| p.deadline.timestamp())
+            .min()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

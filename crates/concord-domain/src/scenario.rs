@@ -7,11 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean, line_column};
+use crate::guard::Guard;
 use crate::event::{ConditionRef, EventKind, NewEvent, StanceReport, StrawPollResult};
 use crate::model::{
     Attribution, CandidateProfile, Capability, ContestDefinition, IssueDimension, IssuePosition,
@@ -76,7 +78,7 @@ struct RawIssuePosition {
 struct RawContest {
     id: Spanned<String>,
     title: String,
-    rule: DecisionRule,
+    rule: Spanned<DecisionRule>,
     #[serde(default)]
     opened: Option<Spanned<String>>,
     #[serde(default)]
@@ -278,8 +280,23 @@ pub fn default_confidence(attribution: Attribution) -> f64 {
     }
 }
 
-/// Parses and validates a scenario. `file` names the input in diagnostics.
+/// Parses and validates a scenario, with no clock: every check but "not in the future", which
+/// [`parse_at`] adds (and the ledger makes again before appending). `file` names the input in
+/// diagnostics.
 pub fn parse(file: &str, text: &str, author: &str) -> Result<Scenario, Diagnostics> {
+    parse_at(file, text, author, Timestamp::MAX)
+}
+
+/// Parses and validates a scenario as of `now`: the shape of every value, then every event
+/// through the domain's [`Guard`] (dates within the contest's life and not beyond tomorrow,
+/// stances on candidates in the race, the rule's parameters…), each problem at its line and
+/// column.
+pub fn parse_at(
+    file: &str,
+    text: &str,
+    author: &str,
+    now: Timestamp,
+) -> Result<Scenario, Diagnostics> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let (line, column) = e
             .span()
@@ -294,15 +311,82 @@ pub fn parse(file: &str, text: &str, author: &str) -> Result<Scenario, Diagnosti
             e.message().trim().to_owned(),
         )])
     })?;
+    let contest_spans = ContestSpans {
+        id: raw.contest.id.span(),
+        rule: raw.contest.rule.span(),
+        opened: raw
+            .contest
+            .opened
+            .as_ref()
+            .map_or(raw.contest.id.span(), Spanned::span),
+    };
     let mut v = Validator {
         file,
         text,
         problems: Diagnostics::default(),
     };
     let scenario = v.scenario(raw, author);
-    v.problems
-        .into_result(())
-        .map(|()| scenario.expect("no problems, so a scenario"))
+    let problems = v.problems;
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let (scenario, spans) = scenario.expect("no problems, so a scenario");
+    // The same gate every write passes, with each refusal at the event (or field) it names.
+    let all = scenario.clone().into_events(author);
+    match Guard::create(&all, now) {
+        Ok(_) => Ok(scenario),
+        Err(refusals) => {
+            let at = |offset: usize| {
+                let (line, column) = line_column(text, offset);
+                Location::Text {
+                    file: file.to_owned(),
+                    line,
+                    column,
+                }
+            };
+            let mut problems = Diagnostics::default();
+            for r in &refusals.0 {
+                let offset = match r.event {
+                    0 => match r.field.as_str() {
+                        "id" => contest_spans.id.start,
+                        "opened" => contest_spans.opened.start,
+                        f => {
+                            // Point at the parameter inside the rule when it is written there.
+                            let rule = &text[contest_spans.rule.clone()];
+                            let name = f.strip_prefix("rule.").unwrap_or(f);
+                            rule.find(name)
+                                .map_or(contest_spans.rule.start, |k| contest_spans.rule.start + k)
+                        }
+                    },
+                    n => spans.get(n - 1).map_or(0, |s| field_offset(text, s, &r.field)),
+                };
+                problems.push(r.locate(at(offset)));
+            }
+            Err(problems)
+        }
+    }
+}
+
+/// Where the contest's own fields are, for refusals of the opening.
+struct ContestSpans {
+    id: Range<usize>,
+    rule: Range<usize>,
+    opened: Range<usize>,
+}
+
+/// The offset of `field` (`date`, `candidate`, `conditions[1]`…) inside an `[[event]]` table's
+/// span, or the table's start when it is not written there (a default).
+fn field_offset(text: &str, span: &Range<usize>, field: &str) -> usize {
+    let name = field.split(['[', '.']).next().unwrap_or(field);
+    let table = text.get(span.clone()).unwrap_or("");
+    table
+        .match_indices(name)
+        .find(|(k, _)| {
+            // A key at the start of a line (or of an inline table entry), not a word in a value.
+            let before = table[..*k].trim_end_matches([' ', '\t']);
+            before.is_empty() || before.ends_with(['\n', '{', ','])
+        })
+        .map_or(span.start, |(k, _)| span.start + k)
 }
 
 struct Validator<'a> {
@@ -338,7 +422,11 @@ impl Validator<'_> {
         }
     }
 
-    fn scenario(&mut self, raw: RawScenario, author: &str) -> Option<Scenario> {
+    fn scenario(
+        &mut self,
+        raw: RawScenario,
+        author: &str,
+    ) -> Option<(Scenario, Vec<Range<usize>>)> {
         let term_end = self.date(&raw.office.term_end);
         let featured = raw
             .contest
@@ -431,10 +519,10 @@ impl Validator<'_> {
             contest: raw.contest.id.get_ref().clone(),
             ..EventContext::default()
         };
-        let mut events = Vec::new();
+        let mut events: Vec<(NewEvent, Range<usize>)> = Vec::new();
         for raw_event in &raw.event {
-            if let Some(mut news) = self.event(raw_event, &members, &mut cx, author) {
-                events.append(&mut news);
+            if let Some(news) = self.event(raw_event, &members, &mut cx, author) {
+                events.extend(news.into_iter().map(|e| (e, raw_event.span())));
             }
         }
         // Check forward references once every candidate and condition is known.
@@ -479,11 +567,12 @@ impl Validator<'_> {
         let issues = self.issues(&raw.issue, &members);
 
         let term_end = term_end?;
-        let first_event = events.iter().map(|e| e.valid).min();
+        let first_event = events.iter().map(|(e, _)| e.valid).min();
         let opened = opened.or(first_event).unwrap_or(term_end);
         // Chronological log order reads best in a history; equal dates keep file order.
-        events.sort_by_key(|e| e.valid);
-        Some(Scenario {
+        events.sort_by_key(|(e, _)| e.valid);
+        let (events, spans): (Vec<NewEvent>, Vec<Range<usize>>) = events.into_iter().unzip();
+        let scenario = Scenario {
             definition: ContestDefinition {
                 id: raw.contest.id.into_inner(),
                 title: raw.contest.title,
@@ -499,7 +588,7 @@ impl Validator<'_> {
                     term_end_assumed: raw.office.term_end_assumed,
                     reversion: raw.office.reversion,
                 },
-                rule: raw.contest.rule,
+                rule: raw.contest.rule.into_inner(),
                 featured_date: featured,
                 description: raw.contest.description,
                 issues,
@@ -508,7 +597,8 @@ impl Validator<'_> {
             opened,
             events,
             links: std::mem::take(&mut cx.links),
-        })
+        };
+        Some((scenario, spans))
     }
 
     fn issues(&mut self, raw: &[Spanned<RawIssue>], members: &[Member]) -> Vec<IssueDimension> {

@@ -55,6 +55,10 @@ pub enum LedgerError {
     Store(StoreError),
     #[error("the ledger is shutting down")]
     Closed,
+    /// The domain's guard refused the events (checked again at the head they would follow,
+    /// so a check made earlier by a face cannot be outrun by a racing write); nothing written.
+    #[error("refused: {0}; nothing was written")]
+    Refused(concord_domain::Refusals),
 }
 
 impl From<StoreError> for LedgerError {
@@ -183,6 +187,8 @@ impl Ledger {
         events: Vec<NewEvent>,
         recorded_at: Timestamp,
     ) -> Result<Vec<Event>, LedgerError> {
+        // Nothing reaches the store that the domain's guard refuses.
+        concord_domain::Guard::create(&events, recorded_at).map_err(LedgerError::Refused)?;
         let sealed = seal_all(events, None, recorded_at);
         let stored: Vec<_> = sealed.iter().map(encode).collect();
         match self.store.append(contest, 0, stored).await {
@@ -258,7 +264,24 @@ impl Ledger {
         }
         let head_len = head.len();
         let mut prev = head.last().map(|e| (e.seq, e.hash.clone()));
+        // The domain's guard, at the head these events follow: each request is checked against
+        // the log plus the requests admitted before it in this batch; a refused one is answered
+        // and left out, so nothing reaches the store that the guard refuses.
+        let mut guard = concord_domain::Guard::of(&head);
         drop(head);
+        let mut admitted = Vec::with_capacity(batch.len());
+        for request in batch {
+            match guard.as_mut().map(|g| g.admit(&request.events, request.recorded_at)) {
+                Some(Err(refusals)) => {
+                    let _ = request.reply.send(Err(LedgerError::Refused(refusals)));
+                }
+                _ => admitted.push(request),
+            }
+        }
+        let batch = admitted;
+        if batch.is_empty() {
+            return;
+        }
         let mut sealed_per_request = Vec::with_capacity(batch.len());
         let mut all = Vec::new();
         for request in &batch {

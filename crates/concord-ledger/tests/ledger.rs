@@ -72,6 +72,12 @@ async fn ledger_on(path: &std::path::Path) -> Ledger {
     Ledger::new(Arc::new(SqliteStore::open(path).await.expect("open")))
 }
 
+/// When the test's events are recorded: after every date they carry (the domain's guard
+/// refuses events dated more than a day ahead of their recording).
+fn recorded_at() -> jiff::Timestamp {
+    "2024-07-01T00:00:00Z".parse().expect("instant")
+}
+
 async fn created(dir: &tempfile::TempDir) -> Ledger {
     let ledger = ledger_on(&dir.path().join("c.sqlite")).await;
     let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
@@ -79,7 +85,7 @@ async fn created(dir: &tempfile::TempDir) -> Ledger {
         .create(
             "mini",
             scenario.into_events("test"),
-            jiff::Timestamp::UNIX_EPOCH,
+            recorded_at(),
         )
         .await
         .expect("create");
@@ -103,7 +109,7 @@ async fn concurrent_appends_are_all_kept_in_one_chain() {
                             Visibility::Public,
                             &format!("report {i}"),
                         )],
-                        jiff::Timestamp::UNIX_EPOCH,
+                        recorded_at(),
                     )
                     .await
             })
@@ -138,7 +144,7 @@ async fn a_second_ledger_sees_the_first_ones_appends() {
         .append(
             "mini",
             vec![stance("HUN", Stance::Objects, Visibility::Public, "s")],
-            jiff::Timestamp::UNIX_EPOCH,
+            recorded_at(),
         )
         .await
         .expect("append");
@@ -163,7 +169,7 @@ async fn only_the_chair_sees_a_confidential_stance() {
                 Visibility::ChairOnly,
                 "consultation",
             )],
-            jiff::Timestamp::UNIX_EPOCH,
+            recorded_at(),
         )
         .await
         .expect("append");
@@ -193,7 +199,7 @@ async fn creating_a_contest_twice_is_refused_and_unknown_contests_are_named() {
         .create(
             "mini",
             scenario.into_events("test"),
-            jiff::Timestamp::UNIX_EPOCH,
+            recorded_at(),
         )
         .await;
     assert!(matches!(again, Err(LedgerError::ContestExists(id)) if id == "mini"));

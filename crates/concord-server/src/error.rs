@@ -113,6 +113,48 @@ impl ApiError {
         }
     }
 
+    /// The domain's refusal of a command, each problem at `locate(field)` (a JSON path for the
+    /// API, a form field for the dashboard). When every problem is the contest having moved on
+    /// (a procedure closed, an id taken), it is a conflict (409 with that code), else bad input.
+    pub fn refused(r: &concord_domain::Refusals, locate: impl Fn(&str) -> String) -> ApiError {
+        let conflict = r.0.first().map(|x| x.code).filter(|code| {
+            *code != "bad_input" && r.0.iter().all(|x| x.code == *code)
+        });
+        if let Some(code) = conflict {
+            if code == "not_found" {
+                let message = r.0.iter().map(|x| x.message.clone()).collect::<Vec<_>>();
+                return ApiError::NotFound(message.join("; "));
+            }
+            let message = r
+                .0
+                .iter()
+                .map(|x| x.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return ApiError::Conflict {
+                code,
+                message: format!("{message}; nothing was written"),
+            };
+        }
+        let n = r.0.len();
+        ApiError::BadInput {
+            message: format!(
+                "{n} problem{} found; nothing was written",
+                if n == 1 { "" } else { "s" }
+            ),
+            problems: r
+                .0
+                .iter()
+                .map(|x| Problem {
+                    path: locate(&x.field),
+                    message: x.message.clone(),
+                    expected: x.expected.clone(),
+                    did_you_mean: x.did_you_mean.clone(),
+                })
+                .collect(),
+        }
+    }
+
     /// One problem at one path.
     pub fn at(path: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
@@ -139,17 +181,56 @@ struct Inner<'a> {
     message: String,
     #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
     problems: &'a [Problem],
+    /// For an internal error: the id the server log files its detail under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<String>,
+}
+
+tokio::task_local! {
+    /// The request id (`x-request-id`) of the request being answered.
+    static REQUEST_ID: String;
+}
+
+/// Middleware: makes the request's id known to the error answered for it, so an internal
+/// error's answer can name the log line that holds its detail.
+pub async fn with_request_id(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    REQUEST_ID.scope(id, next.run(req)).await
+}
+
+/// The id of the request being answered ("-" outside one).
+pub fn request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
+impl ApiError {
+    /// What the user is told: the error itself for a client error; for an internal one a
+    /// generic sentence with the request id, the detail going to the log under that id only.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Internal(detail) => {
+                let id = request_id();
+                tracing::error!(request_id = %id, %detail, "internal error");
+                format!("internal error; the server log has the details (request id {id})")
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let message = match &self {
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                "internal error; the server log has the details".to_owned()
-            }
-            other => other.to_string(),
-        };
+        let message = self.public_message();
         let problems: &[Problem] = match &self {
             ApiError::BadInput { problems, .. } => problems,
             _ => &[],
@@ -159,6 +240,7 @@ impl IntoResponse for ApiError {
                 code: self.code(),
                 message,
                 problems,
+                request_id: matches!(self, ApiError::Internal(_)).then(request_id),
             },
         };
         (self.status(), Json(body)).into_response()
@@ -178,6 +260,7 @@ impl From<LedgerError> for ApiError {
                 message: e.to_string(),
             },
             LedgerError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
+            LedgerError::Refused(r) => ApiError::refused(&r, |field| format!("$.{field}")),
             other => ApiError::internal(other),
         }
     }

@@ -63,7 +63,11 @@ async fn server() -> Server {
         .expect("scenario parses");
     let now: Timestamp = "2024-06-20T08:00:00Z".parse().expect("instant");
     ledger
-        .create(CONTEST, scenario.into_events("test"), now)
+        .create(
+            CONTEST,
+            scenario.into_events("test"),
+            "2024-07-01T00:00:00Z".parse().expect("instant"),
+        )
         .await
         .expect("contest created");
     for (token, role) in [(CHAIR_TOKEN, "chair"), (HUN_TOKEN, "delegation:HUN")] {

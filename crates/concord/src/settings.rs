@@ -38,9 +38,14 @@ impl Context {
         })
     }
 
-    /// The wall clock: read here, and passed down as a parameter.
+    /// The wall clock, read here and passed down as a parameter — or the instant in
+    /// `CONCORD_NOW` (RFC 3339), to replay a contest as it stood then (a rehearsal of a silence
+    /// deadline, a test).
     pub fn now(&self) -> jiff::Timestamp {
-        jiff::Timestamp::now()
+        std::env::var("CONCORD_NOW")
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(jiff::Timestamp::now)
     }
 
     /// Today's date in UTC, the default `--as-of`.

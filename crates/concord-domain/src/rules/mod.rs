@@ -485,3 +485,105 @@ fn persuadable(ballots: &[Ballot]) -> Vec<&Ballot> {
     out.sort_by_key(|b| b.position.distance());
     out
 }
+
+/// Checks a rule's parameters against the organisation, before any board exists: what a
+/// scenario import refuses (located at the parameter) rather than a contest that can never be
+/// counted. Each problem is (parameter, message, what was expected).
+pub fn check_parameters(
+    rule: &DecisionRule,
+    members: &[crate::model::Member],
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let mut fraction = |parameter: &'static str, value: f64, allow_one: bool| {
+        let ok = value.is_finite() && value > 0.0 && (value < 1.0 || (allow_one && value == 1.0));
+        if !ok {
+            out.push((
+                parameter,
+                format!("{parameter} is {value}, not a fraction a vote can reach"),
+                if allow_one {
+                    "a fraction above 0 and at most 1, e.g. 0.5 or 0.6667".to_owned()
+                } else {
+                    "a fraction above 0 and below 1 (more than the whole can never be met)"
+                        .to_owned()
+                },
+            ));
+        }
+    };
+    match rule {
+        DecisionRule::Majority {
+            threshold,
+            comparison,
+            ..
+        } => fraction("threshold", *threshold, *comparison == Comparison::AtLeast),
+        DecisionRule::QualifiedMajority {
+            member_share,
+            population_share,
+            ..
+        } => {
+            fraction("member_share", *member_share, true);
+            fraction("population_share", *population_share, true);
+            let missing: Vec<&str> = members
+                .iter()
+                .filter(|m| !m.attributes.contains_key("population"))
+                .map(|m| m.code.as_str())
+                .collect();
+            if !missing.is_empty() {
+                out.push((
+                    "population",
+                    format!(
+                        "a qualified majority counts population, and {} of the members have none: {}",
+                        missing.len(),
+                        shorten(&missing)
+                    ),
+                    "`population = NUMBER` in every member's attributes".to_owned(),
+                ));
+            }
+        }
+        DecisionRule::Weighted { threshold } => {
+            fraction("threshold", *threshold, true);
+            let missing: Vec<&str> = members
+                .iter()
+                .filter(|m| {
+                    !m.attributes
+                        .get("votes")
+                        .is_some_and(|w| w.is_finite() && *w >= 0.0)
+                })
+                .map(|m| m.code.as_str())
+                .collect();
+            if !missing.is_empty() {
+                out.push((
+                    "votes",
+                    format!(
+                        "a weighted vote counts votes, and {} of the members have no valid number: {}",
+                        missing.len(),
+                        shorten(&missing)
+                    ),
+                    "`votes = NUMBER ≥ 0` in every member's attributes".to_owned(),
+                ));
+            }
+        }
+        // A veto holder absent from the member list simply never vetoes (a historical case
+        // lists only the members its events name), so only the count is checked.
+        DecisionRule::VetoMajority { yes_needed, .. } => {
+            if *yes_needed == 0 || *yes_needed > members.len() {
+                out.push((
+                    "yes_needed",
+                    format!("yes_needed is {yes_needed}"),
+                    format!("between 1 and the {} members", members.len()),
+                ));
+            }
+        }
+        DecisionRule::Consensus | DecisionRule::Unanimity { .. } => {}
+    }
+    out
+}
+
+/// The first few codes of a long list, and how many more.
+fn shorten(codes: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    if codes.len() <= SHOWN {
+        codes.join(", ")
+    } else {
+        format!("{} and {} more", codes[..SHOWN].join(", "), codes.len() - SHOWN)
+    }
+}

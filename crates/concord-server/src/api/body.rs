@@ -1,5 +1,6 @@
 //! The JSON body extractor: a body that does not parse is answered in the one error shape, with
-//! the JSON path of the first bad field, instead of axum's plain-text rejection. Parsing waits
+//! the JSON path of the first bad field, instead of axum's plain-text rejection. A body is
+//! exactly one JSON value: trailing text after it is refused (422 at `$`), never ignored. Parsing waits
 //! for [`JsonBody::parse`], so a handler checks the caller's role first: a caller who may not
 //! write hears 401/403, not what is wrong with a body it may not send.
 
@@ -26,8 +27,15 @@ impl<T: DeserializeOwned + Default> JsonBody<T> {
 impl<T: DeserializeOwned> JsonBody<T> {
     pub fn parse(&self) -> Result<T, ApiError> {
         let de = &mut serde_json::Deserializer::from_slice(&self.0);
-        match serde_path_to_error::deserialize(de) {
-            Ok(v) => Ok(v),
+        match serde_path_to_error::deserialize(&mut *de) {
+            // Exactly one value: anything but whitespace after it is refused, never ignored.
+            Ok(v) => match de.end() {
+                Ok(()) => Ok(v),
+                Err(e) => Err(ApiError::at(
+                    "$",
+                    format!("the body holds more than one JSON value: {e}"),
+                )),
+            },
             Err(e) => {
                 let path = e.path().to_string();
                 let path = if path == "." {

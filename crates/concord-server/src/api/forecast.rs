@@ -2,79 +2,39 @@
 //! `GET /api/contests/{id}/forecast` answers what `concord forecast --format json` prints, and
 //! `POST /api/contests/{id}/whatif` what `concord whatif --format json` prints.
 //!
-//! A forecast is computed only from what the caller may see: every role but the chair gets the
-//! `View::Public` fold, which has dropped `chair_only` stances, so no probability can give a
-//! confidential stance away. Results are cached per (contest, as_of, view, head, trials, seed):
-//! a forecast changes only when the log (or an open procedure's deadline) does. Simulations run
-//! on the blocking pool, at most [`CONCURRENT_RUNS`] at once.
+//! An adapter: the application layer (`crate::app::reads`) computes the forecast from what the
+//! caller may see, caches it (bounded in bytes), bounds its cost (`as_of` within the contest's
+//! life, at most ten years of curve, at most a million trials, two runs at a time).
 
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use concord_domain::ContestState;
-use concord_domain::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use concord_forecast::{Edit, Forecast, ForecastInput, MilestoneKind, Params, RunConfig, WhatIf};
-use concord_ledger::View;
-use jiff::Timestamp;
+use concord_domain::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean};
+use concord_forecast::{Edit, MilestoneKind, Params, RunConfig, WhatIf};
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
 use super::body::JsonBody;
-use super::write::{at, check_member, everything};
+use crate::app::reads::{DefaultDate, MAX_TRIALS};
 use crate::{ApiError, AppState, Principal};
 
 /// Trials when the request names none: a standard error of at most 0.35 percentage points on
 /// any probability, within about a second on two cores. (The CLI's default is the parameter
 /// file's 200,000; ask for `trials=200000` to get its numbers exactly.)
 pub const DEFAULT_TRIALS: u64 = 20_000;
-/// The most trials one request may ask for: beyond this a run holds the cores for minutes.
-pub const MAX_TRIALS: u64 = 1_000_000;
-/// Simulations running at once. Each one already uses every core (rayon), so more would only
-/// stretch every caller's latency; a burst of requests waits here instead.
-pub const CONCURRENT_RUNS: usize = 2;
 
-fn runs() -> &'static Arc<Semaphore> {
-    static RUNS: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    RUNS.get_or_init(|| Arc::new(Semaphore::new(CONCURRENT_RUNS)))
+fn at(path: &str) -> Location {
+    Location::Json {
+        file: "body".to_owned(),
+        path: path.to_owned(),
+    }
 }
 
-/// What a forecast is cached by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct ForecastKey {
-    contest: String,
-    as_of: Date,
-    chair: bool,
-    head: u64,
-    trials: u64,
-    seed: u64,
-    /// With the hold sensitivities (the forecast) or without (a what-if's baseline, as the CLI
-    /// runs it: a what-if compares two runs).
-    sensitivities: bool,
-}
-
-/// A baseline forecast: the input edits apply to, the forecast, and its JSON.
-pub(crate) struct Baseline {
-    input: ForecastInput,
-    forecast: Forecast,
-    json: Bytes,
-}
-
-/// A cached baseline and until when it stays right (an open procedure's deadline).
-#[derive(Clone)]
-pub(crate) struct CachedForecast {
-    baseline: Arc<Baseline>,
-    valid_until: Option<Timestamp>,
-}
-
-pub(crate) type ForecastCache = HashMap<ForecastKey, CachedForecast>;
-
-/// The run settings of a request: trials (capped) and seed (default the parameter file's).
+/// The run settings of a request: trials and seed (default the parameter file's); with the
+/// hold sensitivities (the forecast) or without (a what-if's runs, as the CLI makes them).
 fn config(trials: u64, seed: u64, sensitivities: bool) -> RunConfig {
     let params = Params::v1();
     RunConfig {
@@ -103,18 +63,6 @@ fn trials_of(given: Option<u64>, path: &str, problems: &mut Diagnostics) -> u64 
     }
 }
 
-fn date_of(state: &AppState, given: Option<&str>, path: &str, problems: &mut Diagnostics) -> Date {
-    match given {
-        None => state.today(),
-        Some(s) => s.parse().unwrap_or_else(|_| {
-            problems.push(
-                Diagnostic::new(at(path), format!("'{s}' is not a date")).expected("YYYY-MM-DD"),
-            );
-            state.today()
-        }),
-    }
-}
-
 fn bad_input(problems: &Diagnostics) -> ApiError {
     let n = problems.0.len();
     ApiError::BadInput {
@@ -123,109 +71,14 @@ fn bad_input(problems: &Diagnostics) -> ApiError {
     }
 }
 
-/// Runs `job` on the blocking pool once a run slot is free. The slot goes with the job, so a
-/// request that times out still counts until its simulation really ends.
-async fn simulate<T: Send + 'static>(
-    job: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let permit = Arc::clone(runs())
-        .acquire_owned()
-        .await
-        .map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(move || {
-        let out = job();
-        drop(permit);
-        out
-    })
-    .await
-    .map_err(ApiError::internal)?
-}
-
-/// The baseline forecast of a contest on a date as `who` may see it, from the cache when the
-/// log has not moved.
-async fn baseline(
-    state: &AppState,
-    id: &str,
-    as_of: Date,
-    who: &Principal,
-    trials: u64,
-    seed: u64,
-    sensitivities: bool,
-) -> Result<Arc<Baseline>, ApiError> {
-    // The view decides everything below: the chair's fold, or the public one without
-    // `chair_only` stances for every other role.
-    let view = who.view();
-    let head = state.head(id).await?;
-    let now = state.now();
-    let key = ForecastKey {
-        contest: id.to_owned(),
-        as_of,
-        chair: view == View::Chair,
-        head,
-        trials,
-        seed,
-        sensitivities,
-    };
-    let cached = state
-        .caches
-        .forecasts
-        .lock()
-        .expect("forecasts lock")
-        .get(&key)
-        .cloned();
-    if let Some(c) = cached
-        && c.valid_until.is_none_or(|t| now < t)
-    {
-        return Ok(c.baseline);
-    }
-    let mut folded: ContestState = state.ledger.state(id, as_of, view).await?;
-    let valid_until = super::board::next_change(&folded, now);
-    super::apply_procedures(&mut folded, now);
-    if let Some(d) = &folded.decision {
-        return Err(ApiError::Conflict {
-            code: "decided",
-            message: format!(
-                "{id} was decided on {} ({}): nothing to forecast as of {as_of}; try an earlier as_of",
-                d.date, d.candidate
-            ),
-        });
-    }
-    let baseline = simulate(move || {
-        let params = Params::v1();
-        let input = ForecastInput::from_state_with(&folded, as_of, &params);
-        let forecast =
-            concord_forecast::forecast(&input, &params, &config(trials, seed, sensitivities))
-                .map_err(|e| ApiError::Conflict {
-                    code: "no_forecast",
-                    message: e.to_string(),
-                })?;
-        let json = Bytes::from(serde_json::to_vec(&forecast).map_err(ApiError::internal)?);
-        Ok(Arc::new(Baseline {
-            input,
-            forecast,
-            json,
-        }))
-    })
-    .await?;
-    // The fold may have seen more than `head` (a racing append); cache it only under the head
-    // it reflects, as the board does.
-    let seen = state.ledger.events(id).await?.last().map_or(0, |e| e.seq);
-    if seen == head {
-        let mut cache = state.caches.forecasts.lock().expect("forecasts lock");
-        // Bounded: each entry is a few tens of kilobytes, and a crawler of dates must not grow
-        // memory without limit.
-        if cache.len() > 256 {
-            cache.clear();
-        }
-        cache.insert(
-            key,
-            CachedForecast {
-                baseline: Arc::clone(&baseline),
-                valid_until,
-            },
+fn check_member(s: &ContestState, problems: &mut Diagnostics, path: &str, code: &str) {
+    if s.member(code).is_none() {
+        problems.push(
+            Diagnostic::new(at(path), format!("unknown member '{code}'"))
+                .expected(format!("a member of {}", s.definition.id))
+                .suggest(did_you_mean(code, s.members.iter().map(|m| m.code.as_str()))),
         );
     }
-    Ok(baseline)
 }
 
 /// The query of `GET /api/contests/{id}/forecast`. Numbers arrive as text so that a bad one
@@ -261,14 +114,18 @@ pub async fn forecast(
     Query(q): Query<ForecastQuery>,
 ) -> Result<Response, ApiError> {
     let mut problems = Diagnostics::default();
-    let as_of = date_of(&state, q.as_of.as_deref(), "as_of", &mut problems);
     let trials = number(q.trials.as_deref(), "trials", &mut problems);
     let trials = trials_of(trials, "trials", &mut problems);
     let seed = number(q.seed.as_deref(), "seed", &mut problems).unwrap_or(Params::v1().run.seed);
     if !problems.is_empty() {
         return Err(bad_input(&problems));
     }
-    let base = baseline(&state, &id, as_of, &who, trials, seed, true).await?;
+    let as_of = state
+        .as_of(&id, q.as_of.as_deref(), "as_of", DefaultDate::Today)
+        .await?;
+    let base = state
+        .forecast(&id, as_of, &who, config(trials, seed, true))
+        .await?;
     Ok(([(CONTENT_TYPE, "application/json")], base.json.clone()).into_response())
 }
 
@@ -452,7 +309,7 @@ fn parse_edit(s: &ContestState, v: &Value, path: &str, problems: &mut Diagnostic
     // input uses.
     let edit = match edit {
         Edit::Lift { member, candidate } => {
-            check_member(s, problems, &format!("{fpath}.member"), &member, None);
+            check_member(s, problems, &format!("{fpath}.member"), &member);
             let candidate = candidate
                 .and_then(|c| candidate_name(s, problems, &format!("{fpath}.candidate"), &c));
             Edit::Lift { member, candidate }
@@ -466,7 +323,7 @@ fn parse_edit(s: &ContestState, v: &Value, path: &str, problems: &mut Diagnostic
             member,
             count,
         } => {
-            check_member(s, problems, &format!("{fpath}.member"), &member, None);
+            check_member(s, problems, &format!("{fpath}.member"), &member);
             Edit::Commit {
                 candidate: candidate_name(s, problems, &format!("{fpath}.candidate"), &candidate)
                     .unwrap_or(candidate),
@@ -493,7 +350,12 @@ fn candidate_name(
     match found {
         Some(c) => Some(c.profile.name.clone()),
         None => {
-            super::write::check_candidate(s, problems, path, given);
+            let known: Vec<&str> = s.candidates.iter().map(|c| c.profile.id.as_str()).collect();
+            problems.push(
+                Diagnostic::new(at(path), format!("unknown candidate '{given}'"))
+                    .expected(format!("one of {}", known.join(", ")))
+                    .suggest(did_you_mean(given, known.iter().copied())),
+            );
             None
         }
     }
@@ -512,9 +374,8 @@ pub async fn whatif(
     let w = body.parse()?;
     // Members and candidates from the structural fold: it holds no stances at all, so checking
     // names against it reveals nothing confidential.
-    let s = everything(&state, &id).await?;
+    let s = state.structure(&id).await?;
     let mut problems = Diagnostics::default();
-    let as_of = date_of(&state, w.as_of.as_deref(), "$.as_of", &mut problems);
     let trials = trials_of(w.trials, "$.trials", &mut problems);
     let seed = w.seed.unwrap_or(Params::v1().run.seed);
     if w.edits.is_empty() {
@@ -533,7 +394,12 @@ pub async fn whatif(
         return Err(bad_input(&problems));
     }
     let edits: Vec<Edit> = edits.into_iter().flatten().collect();
-    let base = baseline(&state, &id, as_of, &who, trials, seed, false).await?;
+    let as_of = state
+        .as_of(&id, w.as_of.as_deref(), "$.as_of", DefaultDate::Today)
+        .await?;
+    let base = state
+        .forecast(&id, as_of, &who, config(trials, seed, false))
+        .await?;
     // Each edit must apply to what the contest is on `as_of` (a hold that exists, a candidate
     // still declared); the first that does not is named at its path.
     let mut edited = base.input.clone();
@@ -549,21 +415,14 @@ pub async fn whatif(
             }
         }
     }
-    let baseline = Arc::clone(&base);
-    let json = simulate(move || {
-        let params = Params::v1();
-        let scenario = concord_forecast::forecast(&edited, &params, &config(trials, seed, false))
-            .map_err(|e| ApiError::Conflict {
-            code: "no_forecast",
-            message: e.to_string(),
-        })?;
-        let out = WhatIf {
-            edits,
-            baseline: baseline.forecast.clone(),
-            scenario,
-        };
-        serde_json::to_vec(&out).map_err(ApiError::internal)
-    })
-    .await?;
+    let scenario = state
+        .forecast_edited(edited, config(trials, seed, false))
+        .await?;
+    let out = WhatIf {
+        edits,
+        baseline: base.forecast.clone(),
+        scenario,
+    };
+    let json = serde_json::to_vec(&out).map_err(ApiError::internal)?;
     Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
 }

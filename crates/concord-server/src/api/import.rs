@@ -10,14 +10,11 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use concord_domain::diagnostic::{Diagnostics, Location};
-use concord_domain::event::EventKind;
-use concord_domain::model::Visibility;
-use concord_domain::{reports_csv, scenario};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::Problem;
-use crate::{ApiError, AppState, Principal, Role};
+use crate::{ApiError, AppState, Principal};
 
 /// A text request body, read (within the size limit) with its media type, but not yet checked:
 /// as with [`super::body::JsonBody`], the role is checked first, so a caller who may not import
@@ -149,38 +146,10 @@ pub async fn create_contest(
 ) -> Result<(StatusCode, Json<Value>), ImportError> {
     who.require(&["chair"], "import contests")?;
     let text = body.text(&["application/toml", "text/plain"])?;
-    let author = who.author();
-    let parsed = scenario::parse("scenario.toml", text, &author).map_err(ImportError::Located)?;
-    let id = parsed.definition.id.clone();
-    // A linked contest must be one the store holds.
-    let known: Vec<String> = state
-        .ledger
-        .contests()
+    let (id, n) = state
+        .import_scenario(&who, text)
         .await
-        .map_err(ApiError::from)?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let unknown = concord_domain::links::unknown_links(&parsed.links, &known);
-    if !unknown.0.is_empty() {
-        return Err(ImportError::Located(unknown));
-    }
-    let events = parsed.into_events(&author);
-    let n = events.len();
-    let sealed = match state.ledger.create(&id, events, state.now()).await {
-        Ok(sealed) => sealed,
-        Err(concord_ledger::LedgerError::ContestExists(_)) => {
-            return Err(ApiError::Conflict {
-                code: "contest_exists",
-                message: format!("contest '{id}' already exists; nothing was written"),
-            }
-            .into());
-        }
-        Err(e) => return Err(ApiError::from(e).into()),
-    };
-    if let Some(last) = sealed.last() {
-        state.note_head(&id, last.seq);
-    }
+        .map_err(ImportError::from)?;
     Ok((StatusCode::CREATED, Json(json!({"id": id, "events": n}))))
 }
 
@@ -194,47 +163,18 @@ pub async fn import_reports(
 ) -> Result<(StatusCode, Json<Value>), ImportError> {
     who.require(&["chair", "delegation", "analyst"], "import reports")?;
     let text = body.text(&["text/csv", "text/plain"])?;
-    // The structural fold is all the rows are checked against (members, candidates,
-    // conditions), and it is cached across writes.
-    let s = super::write::everything(&state, &id).await?;
-    let news =
-        reports_csv::parse("reports.csv", text, &s, &who.author()).map_err(ImportError::Located)?;
-    // Row-level rights are judged on the parsed rows: the CSV is only trustworthy once parsed.
-    // The 422 that may come first reveals nothing a reader of the contest cannot already see.
-    for e in &news {
-        let EventKind::StanceReported(r) = &e.kind else {
-            continue;
-        };
-        match &who.role {
-            Role::Analyst if r.visibility == Visibility::ChairOnly => {
-                return Err(ApiError::Forbidden(
-                    "an analyst imports reports from public sources only, not chair_only rows; nothing was written"
-                        .to_owned(),
-                )
-                .into());
-            }
-            Role::Delegation(own) if *own != r.member => {
-                return Err(ApiError::Forbidden(format!(
-                    "the delegation of {own} may import reports for {own} only, not for '{}'; nothing was written",
-                    r.member
-                ))
-                .into());
-            }
-            _ => {}
+    let n = state
+        .import_reports(&who, &id, text)
+        .await
+        .map_err(ImportError::from)?;
+    Ok((StatusCode::CREATED, Json(json!({"imported": n}))))
+}
+
+impl From<crate::app::writes::WriteError> for ImportError {
+    fn from(e: crate::app::writes::WriteError) -> ImportError {
+        match e {
+            crate::app::writes::WriteError::Located(d) => ImportError::Located(d),
+            other => ImportError::Api(super::write_error(other)),
         }
     }
-    let n = news.len();
-    if n == 0 {
-        // A header and no rows: nothing to write, and an empty append is not a transaction.
-        return Ok((StatusCode::CREATED, Json(json!({"imported": 0}))));
-    }
-    let sealed = state
-        .ledger
-        .append(&id, news, state.now())
-        .await
-        .map_err(ApiError::from)?;
-    if let Some(last) = sealed.last() {
-        state.note_head(&id, last.seq);
-    }
-    Ok((StatusCode::CREATED, Json(json!({"imported": n}))))
 }

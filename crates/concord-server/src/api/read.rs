@@ -37,10 +37,8 @@ async fn state_as_of(
     id: &str,
     q: &AsOf,
 ) -> Result<ContestState, ApiError> {
-    let as_of = q.date(state)?;
-    let mut folded = state.ledger.state(id, as_of, who.view()).await?;
-    super::board::apply_procedures(&mut folded, state.now());
-    Ok(folded)
+    let as_of = q.date(state, id).await?;
+    state.folded(id, as_of, who).await
 }
 
 /// `GET /api/contests/{id}/members?as_of=`: the members counted on the date.

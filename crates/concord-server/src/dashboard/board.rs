@@ -52,9 +52,7 @@ pub(super) async fn folded(
     as_of: Date,
     who: &Principal,
 ) -> Result<ContestState, PageError> {
-    let mut folded = state.ledger.state(id, as_of, who.view()).await?;
-    crate::api::apply_procedures(&mut folded, state.now());
-    Ok(folded)
+    Ok(state.folded(id, as_of, who).await?)
 }
 
 /// The first and last valid dates this view can replay: the slider's ends.
@@ -114,9 +112,24 @@ struct TrailEntry {
     speaker: Option<String>,
     confidence: f64,
     chair_only: bool,
+    /// For the standing support of a superseded cell: the later support that replaced it.
+    superseded_by: Option<String>,
 }
 
-fn trail(folded: &ContestState, member: &str, candidate: &str) -> Vec<TrailEntry> {
+fn trail(
+    folded: &ContestState,
+    cell: &Cell,
+    name_of: &dyn Fn(&str) -> String,
+) -> Vec<TrailEntry> {
+    let (member, candidate) = (cell.member.as_str(), cell.candidate.as_str());
+    // The superseded support is the standing report of a cell whose basis is `Superseded`.
+    let superseded = cell.superseded_by.as_ref().map(|s| {
+        let when = s.date.map(|d| format!(" on {d}")).unwrap_or_default();
+        format!(
+            "superseded: {member} backed {}{when}, and a member supports one candidate at a time",
+            name_of(&s.candidate)
+        )
+    });
     let mut out: Vec<TrailEntry> = folded
         .reports_on(member, candidate)
         .iter()
@@ -132,6 +145,7 @@ fn trail(folded: &ContestState, member: &str, candidate: &str) -> Vec<TrailEntry
             speaker: e.stance.report.speaker.clone(),
             confidence: e.stance.report.confidence,
             chair_only: !e.stance.visibility.is_public(),
+            superseded_by: superseded.clone().filter(|_| Some(e.seq) == cell.seq),
         })
         .collect();
     // Newest first: the reader asks "what is the latest" before "how did it start".
@@ -177,7 +191,7 @@ fn cell_view(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> Strin
         attribution: cell.attribution.map(|a| a.as_str().replace('_', " ")),
         date: cell.date,
         disagreements: cell.disagreements.len(),
-        trail: trail(folded, &cell.member, &cell.candidate),
+        trail: trail(folded, cell, name_of),
     }
 }
 
@@ -335,7 +349,7 @@ async fn outlook(
         return Ok(None);
     }
     let f = super::forecast::baseline(state, id, as_of, who).await?;
-    let d = &f.1;
+    let d = &f.forecast;
     let label = folded
         .milestones
         .iter()

@@ -2,21 +2,19 @@
 //! each with its standard error) and the what-if page (the same beside an edited input).
 //!
 //! Runs fewer trials than the CLI's default so a page answers within a second on two cores;
-//! the standard errors shown say what that costs. Results are cached per (contest, date,
-//! view, head): a forecast changes only when the log does.
+//! the standard errors shown say what that costs. Results come from the application layer's
+//! forecast cache (bounded in bytes), keyed by contest, date, view, head and run settings.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use concord_forecast::{Edit, Forecast, ForecastInput, MilestoneKind, Params, RunConfig};
-use concord_ledger::View;
+use concord_forecast::{Edit, MilestoneKind, Params, RunConfig};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::board::folded;
+use crate::app::caches::Baseline;
 use super::{AsOfQuery, PageError, Who, render, who};
 use crate::{ApiError, AppState, Principal};
 
@@ -33,45 +31,17 @@ fn config(params: &Params) -> RunConfig {
     }
 }
 
-/// (contest, as_of, chair view?, head).
-type Key = (String, Date, bool, u64);
-
-/// A baseline: the input (what-if edits apply to it) and its forecast.
-type Baseline = Arc<(ForecastInput, Forecast)>;
-
-fn cache() -> &'static Mutex<HashMap<Key, Baseline>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, Baseline>>> = OnceLock::new();
-    CACHE.get_or_init(Mutex::default)
-}
-
-/// The baseline forecast of a contest on a date as `who` may see it.
+/// The baseline forecast of a contest on a date as `who` may see it, from the application's
+/// cache (shared with the API's answers for the same run settings).
 pub(super) async fn baseline(
     state: &AppState,
     id: &str,
     as_of: Date,
     who: &Principal,
-) -> Result<Arc<(ForecastInput, Forecast)>, PageError> {
-    let head = state.head(id).await?;
-    let key = (id.to_owned(), as_of, who.view() == View::Chair, head);
-    if let Some(hit) = cache().lock().expect("forecast cache").get(&key) {
-        return Ok(hit.clone());
-    }
-    let folded = folded(state, id, as_of, who).await?;
-    let out = tokio::task::spawn_blocking(move || {
-        let params = Params::v1();
-        let input = ForecastInput::from_state_with(&folded, as_of, &params);
-        let f = concord_forecast::forecast(&input, &params, &config(&params))
-            .map_err(ApiError::internal)?;
-        Ok::<_, ApiError>(Arc::new((input, f)))
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let mut c = cache().lock().expect("forecast cache");
-    if c.len() > 256 {
-        c.clear();
-    }
-    c.insert(key, out.clone());
-    Ok(out)
+) -> Result<Arc<Baseline>, PageError> {
+    Ok(state
+        .forecast(id, as_of, who, config(&Params::v1()))
+        .await?)
 }
 
 /// `/contests/{id}/forecast?as_of=`.
@@ -84,21 +54,16 @@ pub(super) async fn forecast_page(
     let who = who(w)?;
     let as_of = q.date(&state, &id).await?;
     let base = baseline(&state, &id, as_of, &who).await?;
-    let title = title(&state, &id, as_of, &who).await?;
+    let title = title(&state, &id).await?;
     let ctx = minijinja::context! {
-        id => id, as_of => as_of.to_string(), f => minijinja::value::Serde(&base.1), tab => "forecast",
+        id => id, as_of => as_of.to_string(), f => minijinja::value::Serde(&base.forecast), tab => "forecast",
         title => title,
     };
     Ok(render("forecast.html", Some(&who), ctx))
 }
 
-async fn title(
-    state: &AppState,
-    id: &str,
-    as_of: Date,
-    who: &Principal,
-) -> Result<String, PageError> {
-    Ok(folded(state, id, as_of, who).await?.definition.title)
+async fn title(state: &AppState, id: &str) -> Result<String, PageError> {
+    Ok(state.structure(id).await.map_err(PageError::from)?.definition.title.clone())
 }
 
 /// `/contests/{id}/forecast.svg?as_of=`: the forecast's chart, drawn by plotters.
@@ -111,7 +76,7 @@ pub(super) async fn chart(
     let who = who(w)?;
     let as_of = q.date(&state, &id).await?;
     let base = baseline(&state, &id, as_of, &who).await?;
-    let svg = concord_forecast::chart::svg(&base.1).map_err(ApiError::internal)?;
+    let svg = concord_forecast::chart::svg(&base.forecast).map_err(ApiError::internal)?;
     Ok((
         [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
         svg,
@@ -200,7 +165,7 @@ pub(super) async fn whatif_page(
     .date(&state, &id)
     .await?;
     let base = baseline(&state, &id, as_of, &who).await?;
-    let (input, baseline) = (&base.0, &base.1);
+    let (input, baseline) = (&base.input, &base.forecast);
     let mut error = None;
     let mut scenario = None;
     let mut described = None;
@@ -211,15 +176,9 @@ pub(super) async fn whatif_page(
             Err(e) => error = Some(e.to_string()),
             Ok(edited) => {
                 described = Some(describe(&edit));
-                let run = tokio::task::spawn_blocking(move || {
-                    let params = Params::v1();
-                    concord_forecast::forecast(&edited, &params, &config(&params))
-                })
-                .await
-                .map_err(ApiError::internal)?;
-                match run {
+                match state.forecast_edited(edited, config(&Params::v1())).await {
                     Ok(f) => scenario = Some(f),
-                    Err(e) => error = Some(e.to_string()),
+                    Err(e) => error = Some(e.public_message()),
                 }
             }
         },
@@ -246,7 +205,7 @@ pub(super) async fn whatif_page(
         .iter()
         .map(|m| minijinja::context! { kind => m.kind.as_str(), label => m.label.clone(), date => m.date.to_string() })
         .collect();
-    let title = title(&state, &id, as_of, &who).await?;
+    let title = title(&state, &id).await?;
     let ctx = minijinja::context! {
         id => id, as_of => as_of.to_string(), tab => "whatif",
         title => title,

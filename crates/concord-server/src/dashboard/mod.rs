@@ -2,8 +2,11 @@
 //! notifications as the JSON API. Templates (minijinja) and assets are embedded in the binary,
 //! so `concord serve` needs no files beside it and fetches nothing from other hosts.
 //!
-//! Every page reads the ledger with the caller's view (`View::Public` for everyone but the
-//! chair), so a `chair_only` stance cannot reach an observer's page by construction.
+//! An adapter, like the API: every page and form calls the application layer (`crate::app`)
+//! for what it reads and writes, so a form passes the same checks (the domain's guard) as the
+//! API and the CLI, and a page the same bounds (`as_of` within the contest's life) and caches.
+//! Every page reads with the caller's view (`View::Public` for everyone but the chair), so a
+//! `chair_only` stance cannot reach an observer's page by construction.
 
 mod board;
 mod forecast;
@@ -185,7 +188,26 @@ impl IntoResponse for PageError {
             return redirect("/sign-in");
         }
         let status = self.0.status();
-        let ctx = minijinja::context! { status => status.as_u16(), message => self.0.to_string() };
+        // Internal errors are logged and shown as a generic line with the request id.
+        let problems: Vec<String> = match &self.0 {
+            ApiError::BadInput { problems, .. } => problems
+                .iter()
+                .map(|p| {
+                    let mut line = format!("{}: {}", p.path, p.message);
+                    if let Some(e) = &p.expected {
+                        line.push_str(&format!(" (expected {e})"));
+                    }
+                    if let Some(d) = &p.did_you_mean {
+                        line.push_str(&format!(" — did you mean '{d}'?"));
+                    }
+                    line
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let ctx = minijinja::context! {
+            status => status.as_u16(), message => self.0.public_message(), problems => problems,
+        };
         let mut r = render("error.html", None, ctx);
         *r.status_mut() = status;
         r
@@ -219,10 +241,20 @@ struct SignIn {
     next: Option<String>,
 }
 
-/// Only local paths: a sign-in form must not become an open redirect.
+/// Only paths on this site: a sign-in form must not become an open redirect. Browsers read a
+/// backslash as a slash and drop tabs and newlines, so `/\evil.example` or `/\t/evil.example`
+/// would leave the site as surely as `//evil.example`: a path must start with one `/` followed
+/// by something other than `/` or `\`, and hold no backslash or control character at all.
 fn local(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with(['/', '\\'])
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -286,9 +318,9 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The `as_of` of a page: the query's date; else the contest's featured date (the day a
-/// newcomer should see first, e.g. the defining article's for a bundled scenario); else today
-/// on the server's clock.
+/// The `as_of` of a page: the query's date, within the contest's life (else 422); else the
+/// contest's featured date (the day a newcomer should see first, e.g. the defining article's
+/// for a bundled scenario); else today on the server's clock.
 #[derive(Deserialize, Default)]
 pub(crate) struct AsOfQuery {
     pub as_of: Option<String>,
@@ -296,25 +328,39 @@ pub(crate) struct AsOfQuery {
 
 impl AsOfQuery {
     async fn date(&self, state: &AppState, contest: &str) -> Result<jiff::civil::Date, ApiError> {
-        match self.as_of.as_deref().filter(|s| !s.is_empty()) {
-            None => Ok(featured_date(state, contest)
-                .await
-                .unwrap_or_else(|| state.today())),
-            Some(s) => s.parse().map_err(|_| {
-                ApiError::at(
-                    "as_of",
-                    format!("'{s}' is not a date (expected YYYY-MM-DD)"),
-                )
-            }),
-        }
+        state
+            .as_of(
+                contest,
+                self.as_of.as_deref(),
+                "as_of",
+                crate::app::reads::DefaultDate::Featured,
+            )
+            .await
     }
 }
 
-/// The date a contest asks to be shown on first, from its opening event.
-async fn featured_date(state: &AppState, contest: &str) -> Option<jiff::civil::Date> {
-    let events = state.ledger.events(contest).await.ok()?;
-    match &events.first()?.kind {
-        concord_domain::EventKind::ContestOpened { contest } => contest.featured_date,
-        _ => None,
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn sign_in_redirects_stay_on_the_site() {
+        for ok in ["/", "/contests/nato-sg-2024", "/contests?as_of=2024-04-02"] {
+            assert_eq!(local(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "evil.example",
+            "/contests\\..\\\\evil.example",
+        ] {
+            assert_eq!(local(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(local(None), "/");
     }
 }

@@ -3,12 +3,13 @@
 
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
-use concord_domain::event::{EventKind, NewEvent};
+use concord_domain::command::{BreakSilence, OpenSilence};
 use concord_domain::procedure::SilenceStatus;
 use serde::Deserialize;
 
 use super::board::folded;
 use super::{PageError, Who, redirect, render, who};
+use crate::app::writes::WriteError;
 use crate::auth::Role;
 use crate::{ApiError, AppState};
 
@@ -79,7 +80,17 @@ pub(super) struct Open {
     zone: Option<String>,
 }
 
-/// `POST /contests/{id}/silence`: the chair opens a procedure.
+/// A form's refusal: the command's fields are the form's fields.
+fn refused(e: WriteError) -> PageError {
+    match e {
+        WriteError::Refused(r) => ApiError::refused(&r, str::to_owned).into(),
+        WriteError::Located(d) => ApiError::bad_input(&d).into(),
+        WriteError::Other(e) => e.into(),
+    }
+}
+
+/// `POST /contests/{id}/silence`: the chair opens a procedure. The form fills the same command
+/// as the API's body, checked by the same guard: a draft, a deadline ahead, a fresh id.
 pub(super) async fn open(
     State(state): State<AppState>,
     w: Who,
@@ -87,40 +98,21 @@ pub(super) async fn open(
     Form(f): Form<Open>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    who.require(&["chair"], "open a silence procedure")?;
-    let zone = f
-        .zone
-        .as_deref()
-        .filter(|z| !z.is_empty())
-        .unwrap_or("Europe/Brussels");
-    let local: jiff::civil::DateTime = f.deadline.parse().map_err(|_| {
-        ApiError::at(
-            "deadline",
-            format!("'{}' is not a date and time", f.deadline),
-        )
-    })?;
-    let deadline = local
-        .in_tz(zone)
-        .map_err(|e| ApiError::at("zone", e.to_string()))?;
-    let folded = folded(&state, &id, state.today(), &who).await?;
-    if folded.candidate(&f.candidate).is_none() {
-        return Err(ApiError::at("candidate", format!("no candidate '{}'", f.candidate)).into());
-    }
-    let procedure = format!("sp-{}", folded.procedures.len() + 1);
-    let event = NewEvent {
-        valid: state.today(),
-        author: who.author(),
-        kind: EventKind::SilenceOpened {
-            procedure,
-            candidate: f.candidate,
-            draft: f.draft,
-            deadline,
-        },
+    let command = OpenSilence {
+        procedure: None,
+        candidate: f.candidate,
+        draft: f.draft,
+        deadline: f.deadline,
+        time_zone: Some(
+            f.zone
+                .filter(|z| !z.trim().is_empty())
+                .unwrap_or_else(|| "Europe/Brussels".to_owned()),
+        ),
     };
-    let appended = state.ledger.append(&id, vec![event], state.now()).await?;
-    if let Some(last) = appended.last() {
-        state.note_head(&id, last.seq);
-    }
+    state
+        .open_silence(&who, &id, &command)
+        .await
+        .map_err(refused)?;
     Ok(redirect(&format!("/contests/{id}/silence")))
 }
 
@@ -138,35 +130,13 @@ pub(super) async fn break_silence(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(&["delegation"], "break silence")?;
-    let Role::Delegation(member) = who.role.clone() else {
-        unreachable!("require admitted only delegations")
+    let command = BreakSilence {
+        member: None,
+        statement: f.statement,
     };
-    if f.statement.trim().is_empty() {
-        return Err(ApiError::at("statement", "say why silence is broken").into());
-    }
-    let folded = folded(&state, &id, state.today(), &who).await?;
-    let Some(p) = folded.procedures.iter().find(|p| p.procedure == procedure) else {
-        return Err(ApiError::NotFound(format!("no silence procedure '{procedure}'")).into());
-    };
-    if !p.accepts_break_at(state.now()) {
-        return Err(ApiError::at(
-            "procedure",
-            format!("silence procedure {procedure} is no longer open"),
-        )
-        .into());
-    }
-    let event = NewEvent {
-        valid: state.today(),
-        author: who.author(),
-        kind: EventKind::SilenceBroken {
-            procedure,
-            member,
-            statement: f.statement.trim().to_owned(),
-        },
-    };
-    let appended = state.ledger.append(&id, vec![event], state.now()).await?;
-    if let Some(last) = appended.last() {
-        state.note_head(&id, last.seq);
-    }
+    state
+        .break_silence(&who, &id, &procedure, &command)
+        .await
+        .map_err(refused)?;
     Ok(redirect(&format!("/contests/{id}/silence")))
 }

@@ -31,6 +31,12 @@ pub fn start() -> jiff::Timestamp {
     "2024-06-20T10:00:00Z".parse().unwrap()
 }
 
+/// When the bundled scenario is recorded: after its last event (the decision of 26 June), as
+/// the domain's guard refuses events dated more than a day ahead of their recording.
+pub fn seeded_at() -> jiff::Timestamp {
+    "2024-07-01T00:00:00Z".parse().unwrap()
+}
+
 pub struct App {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
@@ -174,7 +180,7 @@ impl App {
                 .unwrap();
             let scenario = concord_domain::scenario::parse("nato.toml", SCENARIO, "test").unwrap();
             ledger
-                .create(CONTEST, scenario.into_events("test"), start())
+                .create(CONTEST, scenario.into_events("test"), seeded_at())
                 .await
                 .unwrap();
             for role in ROLES {

@@ -182,7 +182,9 @@ pub async fn other_contests(
 
 async fn show(ctx: &Context, contest: &str, as_of: Date, format: Format) -> anyhow::Result<()> {
     // The CLI user holds the store file itself, so sees everything, as the chair does.
-    let state = ctx.ledger.state(contest, as_of, View::Chair).await?;
+    let mut state = ctx.ledger.state(contest, as_of, View::Chair).await?;
+    // A silence procedure adopted at its deadline decides the contest, as the server says too.
+    state.apply_adopted_procedures(ctx.now());
     let others = other_contests(ctx, contest, as_of).await?;
     let view = StatusView::build(&state)?.with_links(&state, &others);
     match format {

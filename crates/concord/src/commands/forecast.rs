@@ -130,7 +130,8 @@ async fn input_of(
     }
     let contest = ctx.contest(contest).await?;
     let as_of = as_of.unwrap_or_else(|| ctx.today());
-    let state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
+    let mut state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
+    state.apply_adopted_procedures(ctx.now());
     if let Some(decision) = &state.decision {
         return Ok(Err(format!(
             "{contest} was decided on {} ({}): nothing to forecast as of {as_of}; try an earlier --as-of",

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use concord_domain::command::ReportStance;
 use concord_domain::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean};
-use concord_domain::event::{EventKind, NewEvent, StanceReport};
-use concord_domain::model::{Attribution, Report, Stance, Visibility};
-use concord_domain::{interchange, reports_csv, scenario};
-use concord_ledger::View;
+use concord_domain::event::EventKind;
+use concord_domain::{Guard, Refusals, interchange, reports_csv, scenario};
+use concord_ledger::{LedgerError, View};
 use jiff::civil::Date;
 
 use crate::settings::{BUNDLED, Context};
@@ -64,19 +64,19 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
             }
             let id = case.scenario.definition.id.clone();
             let events = case.scenario.into_events(&ctx.author());
-            let n = events.len();
-            ctx.ledger.create(&id, events, ctx.now()).await?;
-            println!("imported contest {id}: {n} events");
-            Ok(ExitCode::SUCCESS)
+            // The same gate as every other way in, each refusal at the case event it came from.
+            if let Err(refusals) = Guard::create(&events, ctx.now()) {
+                return Ok(reject(&at_case_events(&name, &text, &events, &refusals)));
+            }
+            create(ctx, &id, events).await
         }
         Some("csv") => {
             let Some(contest) = &args.contest else {
                 bail!("a CSV of reports goes into a contest: add --contest ID");
             };
             let events = ctx.ledger.events(contest).await?;
-            // Everything ever known: members and candidates are checked against dates per row.
-            let state = concord_domain::ContestState::fold(&events, Date::MAX)?;
-            let news = match reports_csv::parse(&name, &text, &state, &ctx.author()) {
+            let guard = Guard::of(&events).context("the log has no opening event")?;
+            let news = match reports_csv::parse(&name, &text, &guard, &ctx.author(), ctx.now()) {
                 Ok(news) => news,
                 Err(problems) => return Ok(reject(&problems)),
             };
@@ -92,7 +92,13 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
                 return Ok(reject(&unknown));
             }
             let n = news.len();
-            ctx.ledger.append(contest, news, ctx.now()).await?;
+            if n > 0 {
+                match ctx.ledger.append(contest, news, ctx.now()).await {
+                    Ok(_) => {}
+                    Err(LedgerError::Refused(r)) => return Ok(reject(&at_rows(&name, &r))),
+                    Err(e) => return Err(e.into()),
+                }
+            }
             println!("imported {n} reports into {contest}");
             Ok(ExitCode::SUCCESS)
         }
@@ -109,7 +115,7 @@ async fn import_scenario(
     text: &str,
     definition_only: bool,
 ) -> anyhow::Result<ExitCode> {
-    let parsed = match scenario::parse(name, text, &ctx.author()) {
+    let parsed = match scenario::parse_at(name, text, &ctx.author(), ctx.now()) {
         Ok(s) => s,
         Err(problems) => return Ok(reject(&problems)),
     };
@@ -141,14 +147,28 @@ async fn import_scenario(
             )
         });
     }
+    create(ctx, &id, events).await
+}
+
+/// Creates a contest from checked events; a refusal at this point (the guard runs again in
+/// the ledger) is reported like any other.
+async fn create(
+    ctx: &Context,
+    id: &str,
+    events: Vec<concord_domain::NewEvent>,
+) -> anyhow::Result<ExitCode> {
     let n = events.len();
-    ctx.ledger.create(&id, events, ctx.now()).await?;
+    match ctx.ledger.create(id, events, ctx.now()).await {
+        Ok(_) => {}
+        Err(LedgerError::Refused(r)) => return Ok(reject(&at_flags(&r))),
+        Err(e) => return Err(e.into()),
+    }
     println!("imported contest {id}: {n} events");
     Ok(ExitCode::SUCCESS)
 }
 
 /// Reports of a CSV linking to contests the store does not hold, located by row.
-fn unknown_csv_links(file: &str, news: &[NewEvent], known: &[String]) -> Diagnostics {
+fn unknown_csv_links(file: &str, news: &[concord_domain::NewEvent], known: &[String]) -> Diagnostics {
     let links: Vec<concord_domain::scenario::LinkRef> = news
         .iter()
         .enumerate()
@@ -168,6 +188,63 @@ fn unknown_csv_links(file: &str, news: &[NewEvent], known: &[String]) -> Diagnos
         })
         .collect();
     concord_domain::links::unknown_links(&links, known)
+}
+
+/// A refusal raised while appending a CSV (a racing writer changed the contest), by row.
+fn at_rows(file: &str, refusals: &Refusals) -> Diagnostics {
+    Diagnostics(
+        refusals
+            .0
+            .iter()
+            .map(|r| {
+                r.locate(Location::Text {
+                    file: file.to_owned(),
+                    line: r.event + 2,
+                    column: 1,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A historical case's refusals, each at the JSON path of the case event it came from (found
+/// by its date and source, which every case event carries).
+fn at_case_events(
+    file: &str,
+    text: &str,
+    events: &[concord_domain::NewEvent],
+    refusals: &Refusals,
+) -> Diagnostics {
+    let raw: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let raw_events = raw["events"].as_array().cloned().unwrap_or_default();
+    Diagnostics(
+        refusals
+            .0
+            .iter()
+            .map(|r| {
+                let path = events
+                    .get(r.event)
+                    .and_then(|e| {
+                        let source = e.kind.report().map(|rep| rep.source.as_str())?;
+                        raw_events.iter().position(|v| {
+                            v["source"].as_str() == Some(source)
+                                && v["date"]
+                                    .as_str()
+                                    .and_then(interchange::case_date)
+                                    == Some(e.valid)
+                        })
+                    })
+                    .map_or_else(
+                        || format!("$ (event {} of the contest)", r.event + 1),
+                        |i| format!("$.events[{i}]"),
+                    );
+                r.locate(Location::Json {
+                    file: file.to_owned(),
+                    path: format!("{path} ({})", r.field),
+                })
+            })
+            .collect(),
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -216,153 +293,67 @@ pub struct RecordArgs {
 pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode> {
     let contest = ctx.contest(args.contest.as_deref()).await?;
     let events = ctx.ledger.events(&contest).await?;
-    let today = ctx.today();
-    let arg = |name: &str| Location::Argument {
-        name: format!("--{name}"),
+    let guard = Guard::of(&events).context("the log has no opening event")?;
+    // The same command the API's body and a CSV row fill, checked by the same guard.
+    let command = ReportStance {
+        member: args.member.clone(),
+        candidate: args.candidate.clone(),
+        stance: args.stance.clone(),
+        source: args.source.clone(),
+        date: args.date.clone(),
+        attribution: Some(args.attribution.clone()),
+        confidence: args.confidence,
+        speaker: args.speaker.clone(),
+        published: None,
+        reasons: args.reasons.clone(),
+        conditions: args.conditions.clone(),
+        follows: args.follows.clone(),
+        linked_to: None,
+        visibility: Some(if args.chair_only { "chair_only" } else { "public" }.to_owned()),
     };
-    let mut problems = Diagnostics::default();
-    let date = match &args.date {
-        None => Some(today),
-        Some(d) => match d.parse::<Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                problems.push(
-                    Diagnostic::new(arg("date"), format!("'{d}' is not a date"))
-                        .expected("YYYY-MM-DD"),
-                );
-                None
-            }
-        },
+    let event = match guard.report_stance(&command, &ctx.author(), ctx.now()) {
+        Ok(event) => event,
+        Err(refusals) => return Ok(reject(&at_flags(&refusals))),
     };
-    // Everything ever known: membership is then checked at the report's date.
-    let state = concord_domain::ContestState::fold(&events, Date::MAX)?;
-    let members: Vec<&str> = state.members.iter().map(|m| m.code.as_str()).collect();
-    match state.member(&args.member) {
-        None => problems.push(
-            Diagnostic::new(arg("member"), format!("unknown member '{}'", args.member))
-                .expected(format!("a member of {contest}"))
-                .suggest(did_you_mean(&args.member, members.iter().copied())),
-        ),
-        Some(m) => {
-            if let Some(d) = date
-                && !m.is_member_on(d)
-            {
-                problems.push(Diagnostic::new(
-                    arg("member"),
-                    format!("{} was not a member on {d} (joined {})", m.code, m.joined),
-                ));
-            }
-        }
-    }
-    if state.candidate(&args.candidate).is_none() {
-        let known: Vec<&str> = state
-            .candidates
-            .iter()
-            .map(|c| c.profile.id.as_str())
-            .collect();
-        problems.push(
-            Diagnostic::new(
-                arg("candidate"),
-                format!("unknown candidate '{}'", args.candidate),
-            )
-            .expected(format!("a candidate of {contest}: {}", known.join(", ")))
-            .suggest(did_you_mean(&args.candidate, known.iter().copied())),
-        );
-    }
-    let stance = Stance::parse(&args.stance);
-    if stance.is_none() {
-        problems.push(
-            Diagnostic::new(arg("stance"), format!("unknown stance '{}'", args.stance))
-                .expected("supports, leans, conditional, undeclared, withholds or objects")
-                .suggest(did_you_mean(&args.stance, Stance::ALL.map(Stance::as_str))),
-        );
-    }
-    let attribution = Attribution::parse(&args.attribution);
-    if attribution.is_none() {
-        problems.push(
-            Diagnostic::new(
-                arg("attribution"),
-                format!("unknown attribution '{}'", args.attribution),
-            )
-            .expected("official, on_record, anonymous or inferred")
-            .suggest(did_you_mean(
-                &args.attribution,
-                Attribution::ALL.map(Attribution::as_str),
-            )),
-        );
-    }
-    if args.source.trim().is_empty() {
-        problems
-            .push(Diagnostic::new(arg("source"), "empty source").expected("a URL or a citation"));
-    }
-    if let Some(c) = args.confidence
-        && !(0.0..=1.0).contains(&c)
-    {
-        problems.push(
-            Diagnostic::new(arg("confidence"), format!("{c} is out of range"))
-                .expected("a number from 0 to 1"),
-        );
-    }
-    if let Some(f) = &args.follows
-        && state.member(f).is_none()
-    {
-        problems.push(
-            Diagnostic::new(arg("follows"), format!("unknown member '{f}'"))
-                .suggest(did_you_mean(f, members.iter().copied())),
-        );
-    }
-    for c in &args.conditions {
-        if !state
-            .conditions
-            .iter()
-            .any(|k| k.member == args.member && k.id == *c)
-        {
-            problems.push(Diagnostic::new(
-                arg("condition"),
-                format!("{} has set no condition '{c}'", args.member),
-            ));
-        }
-    }
-    let (Some(date), Some(stance), Some(attribution)) = (date, stance, attribution) else {
-        return Ok(reject(&problems));
+    let date = event.valid;
+    let stance = match &event.kind {
+        EventKind::StanceReported(s) => s.stance,
+        _ => unreachable!("report_stance proposes a stance"),
     };
-    if !problems.is_empty() {
-        return Ok(reject(&problems));
-    }
-    let news = vec![NewEvent {
-        valid: date,
-        author: ctx.author(),
-        kind: EventKind::StanceReported(StanceReport {
-            member: args.member.clone(),
-            candidate: args.candidate.clone(),
-            stance,
-            reasons: args.reasons.clone(),
-            conditions: args.conditions.clone(),
-            follows: args.follows.clone(),
-            linked_to: None,
-            visibility: if args.chair_only {
-                Visibility::ChairOnly
-            } else {
-                Visibility::Public
-            },
-            report: Report {
-                source: args.source.clone(),
-                attribution,
-                confidence: args
-                    .confidence
-                    .unwrap_or_else(|| scenario::default_confidence(attribution)),
-                speaker: args.speaker.clone(),
-                published: None,
-            },
-        }),
-    }];
-    let sealed = ctx.ledger.append(&contest, news, ctx.now()).await?;
+    let sealed = match ctx.ledger.append(&contest, vec![event], ctx.now()).await {
+        Ok(sealed) => sealed,
+        Err(LedgerError::Refused(refusals)) => return Ok(reject(&at_flags(&refusals))),
+        Err(e) => return Err(e.into()),
+    };
     let event = &sealed[0];
     println!(
         "recorded event {} in {contest}: {} {} {} on {}",
         event.seq, args.member, stance, args.candidate, date
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A refusal's fields as the command line's flags: `conditions[1]` is `--condition`, the
+/// visibility is `--chair-only`, every other field its own flag.
+pub fn at_flags(refusals: &Refusals) -> Diagnostics {
+    Diagnostics(
+        refusals
+            .0
+            .iter()
+            .map(|r| {
+                let field = r.field.split(['[', '.']).next().unwrap_or(&r.field);
+                let flag = match field {
+                    "conditions" => "condition",
+                    "reasons" => "reason",
+                    "visibility" => "chair-only",
+                    f => f,
+                };
+                r.locate(Location::Argument {
+                    name: format!("--{}", flag.replace('_', "-")),
+                })
+            })
+            .collect(),
+    )
 }
 
 #[derive(clap::Args, Debug)]

@@ -1,5 +1,12 @@
-//! The shared application state: the ledger, the clock, the server settings, the token lookup
-//! and the caches that make board reads cheap.
+//! The application layer beneath both faces (the JSON API in `api/`, the dashboard in
+//! `dashboard/`): the shared state (the ledger, the clock, the settings, the token lookup, the
+//! caches), what a write may do ([`writes`]: who may, what is valid through the domain's guard,
+//! what is appended) and what a read computes ([`reads`]: the fold for a role, the board, the
+//! forecast, the dates a request may ask for). The faces only read requests and render answers.
+
+pub mod caches;
+pub mod reads;
+pub mod writes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -89,7 +96,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<ServerSettings>,
     pub(crate) tokens: Arc<Mutex<TokenCache>>,
-    pub(crate) caches: Arc<crate::api::Caches>,
+    pub(crate) caches: Arc<caches::Caches>,
     /// Flipped once when the server begins a graceful shutdown: SSE streams end on it, so the
     /// shutdown is not held up by clients that never hang up.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
@@ -105,7 +112,7 @@ impl AppState {
             caches: Arc::default(),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         };
-        crate::api::watch_heads(&state);
+        state.watch_heads();
         state
     }
 
