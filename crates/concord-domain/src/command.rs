@@ -208,7 +208,7 @@ pub fn parse_deadline(text: &str, zone: Option<&str>) -> Result<ZonedDateTime, S
         Ok(local) => local
             .to_zoned_datetime(tz)
             .map_err(|e| format!("'{}' does not exist in that time zone: {e}", clip(text))),
-        Err(_) => Err(format!("'{}' is not a date and time", clip(text))),
+        Err(_) => Err(format!("'{}' is not a date-time", clip(text))),
     }
 }
 

@@ -309,11 +309,27 @@ pub async fn spawn(state: AppState) -> String {
     format!("http://{addr}")
 }
 
-/// The bundled scenario under another contest id.
+/// The bundled scenario under another contest id, as known on the test clock's first day:
+/// its events dated after 21 June 2024 are left out, since an import refuses events dated more
+/// than a day ahead of the clock.
 pub fn scenario_as(id: &str) -> String {
     let original = format!("id = \"{CONTEST}\"");
     assert!(SCENARIO.contains(&original));
-    SCENARIO.replacen(&original, &format!("id = \"{id}\""), 1)
+    let renamed = SCENARIO.replacen(&original, &format!("id = \"{id}\""), 1);
+    let mut blocks = renamed.split("\n[[event]]");
+    let mut out = blocks.next().unwrap().to_owned();
+    for block in blocks {
+        let date = block
+            .lines()
+            .find_map(|l| l.strip_prefix("date = \""))
+            .map(|d| &d[..10])
+            .unwrap_or("0000-00-00");
+        if date <= "2024-06-21" {
+            out.push_str("\n[[event]]");
+            out.push_str(block);
+        }
+    }
+    out
 }
 
 /// A CSV of reports: the header `import` requires, then `rows`.
