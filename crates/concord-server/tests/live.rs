@@ -134,6 +134,37 @@ async fn graceful_shutdown_finishes_and_ends_streams() {
 }
 
 #[tokio::test]
+async fn shutdown_ends_live_dashboard_and_api_streams_within_a_second() {
+    let app = App::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(concord_server::serve(listener, app.state.clone(), async {
+        let _ = stopped.await;
+    }));
+    // A dashboard page's live client and an API client, both holding their streams open and
+    // reading nothing: clients that never hang up.
+    let live = reqwest::Client::new()
+        .get(format!("{base}/contests/{CONTEST}/live"))
+        .header("cookie", format!("concord_token={}", app.token("observer").unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    assert!(live.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let api = subscribe(&base, &app, "chair").await;
+    let asked = std::time::Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(1), server)
+        .await
+        .expect("the server stopped within a second of being asked, live clients and all")
+        .unwrap()
+        .unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(1));
+    drop((live, api));
+}
+
+#[tokio::test]
 async fn postgres_smoke_roles_and_silence() {
     // Declared first, so dropped last: after the app's pools are gone.
     let Some(db) = common::pg_database().await else {

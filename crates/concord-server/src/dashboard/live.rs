@@ -1,7 +1,8 @@
 //! `/contests/{id}/live`: a Server-Sent Events stream that says "changed" whenever an event is
 //! appended to the contest, from the store's notifications. The pages' script then reloads
 //! their main fragment, which is folded again with the reader's own view; the stream itself
-//! carries no event data, so it cannot leak a `chair_only` stance to anyone.
+//! carries no event data, so it cannot leak a `chair_only` stance to anyone. It ends when the
+//! server begins a graceful shutdown.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -20,9 +21,19 @@ pub(super) async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
     let _ = who(w)?;
     let mut notes = state.ledger.store().subscribe();
+    let mut shutdown = state.shutdown_signal();
     let events = async_stream(move |tx| async move {
         loop {
-            match notes.recv().await {
+            // A graceful shutdown ends the stream at once: the server then finishes without
+            // waiting for live clients that never hang up.
+            if *shutdown.borrow() {
+                return;
+            }
+            let note = tokio::select! {
+                note = notes.recv() => note,
+                _ = shutdown.changed() => return,
+            };
+            match note {
                 Ok(n) if n.stream == id => {
                     if tx
                         .send(Event::default().event("changed").data(n.seq.to_string()))
