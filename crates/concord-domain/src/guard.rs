@@ -172,12 +172,13 @@ struct Candidacy {
 
 impl Candidacy {
     /// In the race on `date`: entered by then, and the last change on or before it an entry.
-    /// A withdrawal counts from the next day: on the day itself, reports on the candidate
-    /// (the reactions to the withdrawal) still belong to the race.
-    fn in_race_on(&self, date: Date) -> Option<bool> {
+    /// For reports, a withdrawal counts from the next day: on the day itself, reports on the
+    /// candidate (the reactions to the withdrawal) still belong to the race. For acts on the
+    /// candidacy (a draft under silence, a decision) it counts on the day (`acts`).
+    fn in_race_on(&self, date: Date, acts: bool) -> Option<bool> {
         self.changes
             .iter()
-            .filter(|(d, _, in_race)| *d < date || (*in_race && *d == date))
+            .filter(|(d, _, in_race)| *d < date || ((*in_race || acts) && *d == date))
             .max_by_key(|(d, order, _)| (*d, *order))
             .map(|(_, _, in_race)| *in_race)
     }
@@ -615,7 +616,7 @@ impl Guard {
                         .code("exists"),
                     );
                 }
-                self.in_race(i, "candidate", candidate, date, out);
+                self.in_race_to_act(i, "candidate", candidate, date, out);
                 if draft.trim().is_empty() {
                     out.push(
                         Refusal::new(i, "draft", "empty draft")
@@ -677,7 +678,7 @@ impl Guard {
                     // Confirming the decision (a second body, a formal vote) names the same
                     // candidate, who is by then appointed rather than in the race.
                     Some(_) => {}
-                    None => self.in_race(i, "candidate", candidate, date, out),
+                    None => self.in_race_to_act(i, "candidate", candidate, date, out),
                 }
             }
             EventKind::TermExtended { .. } => {}
@@ -737,11 +738,28 @@ impl Guard {
     /// The candidate is in the race on `date`: entered (declared or potential) by then and
     /// not withdrawn.
     fn in_race(&self, i: usize, field: &str, id: &str, date: Date, out: &mut Vec<Refusal>) {
+        self.in_race_for(i, field, id, date, false, out);
+    }
+
+    /// As [`Guard::in_race`], for an act on the candidacy: a withdrawal counts on its day.
+    fn in_race_to_act(&self, i: usize, field: &str, id: &str, date: Date, out: &mut Vec<Refusal>) {
+        self.in_race_for(i, field, id, date, true, out);
+    }
+
+    fn in_race_for(
+        &self,
+        i: usize,
+        field: &str,
+        id: &str,
+        date: Date,
+        acts: bool,
+        out: &mut Vec<Refusal>,
+    ) {
         let Some(c) = self.candidates.get(id) else {
             out.push(self.unknown_candidate(i, field, id));
             return;
         };
-        match c.in_race_on(date) {
+        match c.in_race_on(date, acts) {
             Some(true) => {}
             Some(false) => out.push(
                 Refusal::new(

@@ -62,6 +62,9 @@ enum Command {
     Ingest(commands::ingest::IngestArgs),
     /// The proposals read from articles: list them with their evidence, accept or reject.
     Review(commands::review::ReviewArgs),
+    /// The silence procedure: open a draft, record a break, withdraw it.
+    #[command(subcommand)]
+    Silence(commands::silence::SilenceCommand),
     /// Create, list or revoke the bearer tokens the server accepts.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Command::Contests => commands::ledger::contests(&ctx).await,
                     Command::Serve(args) => commands::serve::run(&ctx, &args).await,
                     Command::Token(cmd) => commands::token::run(&ctx, &cmd).await,
+                    Command::Silence(cmd) => commands::silence::run(&ctx, &cmd).await,
                     Command::Forecast(args) => commands::forecast::forecast(&ctx, &args).await,
                     Command::Whatif(args) => commands::forecast::whatif(&ctx, &args).await,
                     Command::Ingest(args) => commands::ingest::run(&ctx, &args).await,

@@ -8,4 +8,5 @@ pub mod ledger;
 pub mod power;
 pub mod review;
 pub mod serve;
+pub mod silence;
 pub mod token;
