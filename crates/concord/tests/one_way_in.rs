@@ -88,11 +88,16 @@ impl World {
     }
 
     fn cli(&self, args: &[String]) -> (bool, String) {
+        self.cli_at(args, NOW).1
+    }
+
+    /// The binary with its clock at `now`: (stdout, (success, stderr)).
+    fn cli_at(&self, args: &[String], now: &str) -> (String, (bool, String)) {
         let out = Command::new(env!("CARGO_BIN_EXE_concord"))
             .args(args)
             .env("CONCORD_DATABASE", self.db())
             .env("CONCORD_AUTHOR", "test")
-            .env("CONCORD_NOW", NOW)
+            .env("CONCORD_NOW", now)
             .current_dir(self.dir.path())
             .output()
             .expect("concord runs");
@@ -103,8 +108,11 @@ impl World {
             String::from_utf8_lossy(&out.stderr)
         );
         (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ),
         )
     }
 
@@ -480,4 +488,43 @@ async fn the_same_bad_input_is_refused_alike_by_every_way_in_and_writes_nothing(
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(checked >= 30, "{checked} refusals checked");
+}
+
+/// The CLI and the API read a contest whose silence procedure was adopted at its deadline the
+/// same way: before the deadline neither calls it decided; after it both say Rutte was
+/// appointed, by the procedure, with the same verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_and_the_api_agree_on_a_contest_decided_by_silence() {
+    let w = world().await;
+    // sp-1's deadline is 25 June 2024, 12:00 in Brussels (10:00 UTC).
+    for (now, decided) in [("2024-06-25T09:59:00Z", false), ("2024-06-25T10:01:00Z", true)] {
+        let clock: jiff::Timestamp = now.parse().expect("instant");
+        let state = AppState::new(
+            w.state.ledger.clone(),
+            Arc::new(ManualClock::new(clock)),
+            ServerSettings::default(),
+        );
+        let req = Request::get(format!("/api/contests/{CONTEST}/status?as_of=2024-06-25"))
+            .header("authorization", format!("Bearer {}", w.chair))
+            .body(Body::empty())
+            .expect("request");
+        let resp = concord_server::router(state).oneshot(req).await.expect("answered");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20).await.expect("body");
+        let api: Value = serde_json::from_slice(&bytes).expect("json");
+        let (out, (ok, err)) = w.cli_at(
+            &args(&["status", CONTEST, "--as-of", "2024-06-25", "--format", "json"])
+                .expect("args"),
+            now,
+        );
+        assert!(ok, "{err}");
+        let cli: Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(cli["verdict"], api["verdict"], "at {now}");
+        assert_eq!(cli["candidates"], api["candidates"], "at {now}");
+        let status = if decided { "decided" } else { "clear" };
+        assert_eq!(api["verdict"]["status"], status, "at {now}: {}", api["verdict"]);
+        if decided {
+            assert_eq!(api["verdict"]["decided"], "rutte");
+        }
+    }
 }
