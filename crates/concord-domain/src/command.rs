@@ -147,7 +147,12 @@ impl Reader {
             Some(text) => match text.parse::<Date>() {
                 Ok(d) => d,
                 Err(_) => {
-                    self.refuse(field, format!("'{}' is not a date", clip(text)), "YYYY-MM-DD", None);
+                    self.refuse(
+                        field,
+                        format!("'{}' is not a date", clip(text)),
+                        "YYYY-MM-DD",
+                        None,
+                    );
                     self.today
                 }
             },
@@ -361,7 +366,12 @@ impl Guard {
                 now.to_zoned_datetime(jiff::tz::TimeZone::UTC)
             }
         };
-        let procedure = match c.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let procedure = match c
+            .procedure
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             Some(p) => p.to_owned(),
             None => self.next_procedure_id(),
         };

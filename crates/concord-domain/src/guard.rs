@@ -60,7 +60,11 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub(crate) fn new(event: usize, field: impl Into<String>, message: impl Into<String>) -> Refusal {
+    pub(crate) fn new(
+        event: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Refusal {
         Refusal {
             event,
             field: field.into(),
@@ -253,7 +257,10 @@ impl Guard {
             return Err(Refusals(vec![Refusal::new(
                 0,
                 "type",
-                format!("a contest starts with contest_opened, not {}", first.kind.name()),
+                format!(
+                    "a contest starts with contest_opened, not {}",
+                    first.kind.name()
+                ),
             )]));
         };
         let mut problems = Refusals(check_definition(contest, first.valid, now));
@@ -502,7 +509,10 @@ impl Guard {
             EventKind::ContestOpened { .. } => problem(Refusal::new(
                 i,
                 "type",
-                format!("{} is already open: contest_opened comes once", self.contest),
+                format!(
+                    "{} is already open: contest_opened comes once",
+                    self.contest
+                ),
             )),
             EventKind::MemberJoined { member, .. } => {
                 if let Err((m, e)) = check_member_code(&member.code) {
@@ -575,7 +585,8 @@ impl Guard {
                 self.in_race(i, "candidate", candidate, date, out);
                 if text.trim().is_empty() {
                     out.push(
-                        Refusal::new(i, "text", "empty text").expected("what the candidate commits to"),
+                        Refusal::new(i, "text", "empty text")
+                            .expected("what the candidate commits to"),
                     );
                 }
                 for (k, m) in meets.iter().enumerate() {
@@ -692,7 +703,10 @@ impl Guard {
     fn unknown_member(&self, i: usize, field: &str, code: &str) -> Refusal {
         Refusal::new(i, field, format!("unknown member '{}'", clip(code)))
             .expected(format!("a member of {}", self.contest))
-            .suggest(did_you_mean(code, self.members.iter().map(|m| m.code.as_str())))
+            .suggest(did_you_mean(
+                code,
+                self.members.iter().map(|m| m.code.as_str()),
+            ))
     }
 
     fn member_exists(&self, i: usize, field: &str, code: &str, out: &mut Vec<Refusal>) {
@@ -775,7 +789,10 @@ impl Guard {
                     field,
                     match c.entered() {
                         Some(entered) => {
-                            format!("{} ({id}) had not entered the race by {date} (entered {entered})", c.name)
+                            format!(
+                                "{} ({id}) had not entered the race by {date} (entered {entered})",
+                                c.name
+                            )
                         }
                         None => format!("{} ({id}) is not in the race", c.name),
                     },
@@ -805,7 +822,11 @@ impl Guard {
                 Refusal::new(
                     i,
                     field,
-                    format!("{} has set no condition '{}'", clip(member), clip(condition)),
+                    format!(
+                        "{} has set no condition '{}'",
+                        clip(member),
+                        clip(condition)
+                    ),
                 )
                 .suggest(did_you_mean(condition, known)),
             );
@@ -867,9 +888,7 @@ fn allowed_after_decision(kind: &EventKind, appointed: &str) -> bool {
 fn check_member_code(code: &str) -> Result<(), (String, String)> {
     let ok = !code.is_empty()
         && code.len() <= 16
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(())
     } else {

@@ -111,7 +111,13 @@ pub fn parse(
             stance: get("stance").to_owned(),
             source: get("source").to_owned(),
             // The date is required in a file: an empty cell is a problem, not "today".
-            date: Some(get("date").to_owned()).map(|d| if d.is_empty() { "(empty)".to_owned() } else { d }),
+            date: Some(get("date").to_owned()).map(|d| {
+                if d.is_empty() {
+                    "(empty)".to_owned()
+                } else {
+                    d
+                }
+            }),
             attribution: optional("attribution"),
             confidence,
             speaker: optional("speaker"),

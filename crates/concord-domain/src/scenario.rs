@@ -13,8 +13,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean, line_column};
-use crate::guard::Guard;
 use crate::event::{ConditionRef, EventKind, NewEvent, StanceReport, StrawPollResult};
+use crate::guard::Guard;
 use crate::model::{
     Attribution, CandidateProfile, Capability, ContestDefinition, IssueDimension, IssuePosition,
     Member, Milestone, MilestoneKind, Office, Organisation, Report, Reversion, Stance, Visibility,
@@ -358,7 +358,9 @@ pub fn parse_at(
                                 .map_or(contest_spans.rule.start, |k| contest_spans.rule.start + k)
                         }
                     },
-                    n => spans.get(n - 1).map_or(0, |s| field_offset(text, s, &r.field)),
+                    n => spans
+                        .get(n - 1)
+                        .map_or(0, |s| field_offset(text, s, &r.field)),
                 };
                 problems.push(r.locate(at(offset)));
             }
@@ -378,7 +380,14 @@ struct ContestSpans {
 /// span, or the table's start when it is not written there (a default).
 fn field_offset(text: &str, span: &Range<usize>, field: &str) -> usize {
     let name = field.split(['[', '.']).next().unwrap_or(field);
-    let table = text.get(span.clone()).unwrap_or("");
+    // The table runs from its header to the next header (a span may cover the header only).
+    let rest = text.get(span.start..).unwrap_or("");
+    let end = rest
+        .get(1..)
+        .and_then(|r| r.find("\n["))
+        .map_or(rest.len(), |k| k + 1)
+        .max(span.end.saturating_sub(span.start).min(rest.len()));
+    let table = &rest[..end];
     table
         .match_indices(name)
         .find(|(k, _)| {

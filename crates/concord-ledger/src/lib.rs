@@ -271,7 +271,10 @@ impl Ledger {
         drop(head);
         let mut admitted = Vec::with_capacity(batch.len());
         for request in batch {
-            match guard.as_mut().map(|g| g.admit(&request.events, request.recorded_at)) {
+            match guard
+                .as_mut()
+                .map(|g| g.admit(&request.events, request.recorded_at))
+            {
                 Some(Err(refusals)) => {
                     let _ = request.reply.send(Err(LedgerError::Refused(refusals)));
                 }

@@ -82,11 +82,7 @@ async fn created(dir: &tempfile::TempDir) -> Ledger {
     let ledger = ledger_on(&dir.path().join("c.sqlite")).await;
     let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
     ledger
-        .create(
-            "mini",
-            scenario.into_events("test"),
-            recorded_at(),
-        )
+        .create("mini", scenario.into_events("test"), recorded_at())
         .await
         .expect("create");
     ledger
@@ -196,11 +192,7 @@ async fn creating_a_contest_twice_is_refused_and_unknown_contests_are_named() {
     let ledger = created(&dir).await;
     let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
     let again = ledger
-        .create(
-            "mini",
-            scenario.into_events("test"),
-            recorded_at(),
-        )
+        .create("mini", scenario.into_events("test"), recorded_at())
         .await;
     assert!(matches!(again, Err(LedgerError::ContestExists(id)) if id == "mini"));
     let unknown = ledger.events("nope").await;

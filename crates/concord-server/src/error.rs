@@ -117,20 +117,20 @@ impl ApiError {
     /// API, a form field for the dashboard). When every problem is the contest having moved on
     /// (a procedure closed, an id taken), it is a conflict (409 with that code), else bad input.
     pub fn refused(r: &concord_domain::Refusals, locate: impl Fn(&str) -> String) -> ApiError {
-        let conflict = r.0.first().map(|x| x.code).filter(|code| {
-            *code != "bad_input" && r.0.iter().all(|x| x.code == *code)
-        });
+        let conflict =
+            r.0.first()
+                .map(|x| x.code)
+                .filter(|code| *code != "bad_input" && r.0.iter().all(|x| x.code == *code));
         if let Some(code) = conflict {
             if code == "not_found" {
                 let message = r.0.iter().map(|x| x.message.clone()).collect::<Vec<_>>();
                 return ApiError::NotFound(message.join("; "));
             }
-            let message = r
-                .0
-                .iter()
-                .map(|x| x.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message =
+                r.0.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
             return ApiError::Conflict {
                 code,
                 message: format!("{message}; nothing was written"),

@@ -146,12 +146,20 @@ async fn shutdown_ends_live_dashboard_and_api_streams_within_a_second() {
     // reading nothing: clients that never hang up.
     let live = reqwest::Client::new()
         .get(format!("{base}/contests/{CONTEST}/live"))
-        .header("cookie", format!("concord_token={}", app.token("observer").unwrap()))
+        .header(
+            "cookie",
+            format!("concord_token={}", app.token("observer").unwrap()),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(live.status(), 200);
-    assert!(live.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        live.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     let api = subscribe(&base, &app, "chair").await;
     let asked = std::time::Instant::now();
     stop.send(()).unwrap();

@@ -18,7 +18,10 @@ async fn a_body_with_trailing_garbage_is_refused_at_its_root_and_writes_nothing(
     let before = app.events().await;
     let body = format!("{} THIS IS NOT JSON", report("HUN", "rutte", "supports"));
     let req = Request::post(format!("/api/contests/{CONTEST}/reports"))
-        .header("authorization", format!("Bearer {}", app.token("chair").unwrap()))
+        .header(
+            "authorization",
+            format!("Bearer {}", app.token("chair").unwrap()),
+        )
         .header("content-type", "application/json")
         .body(Body::from(body))
         .unwrap();
@@ -27,7 +30,9 @@ async fn a_body_with_trailing_garbage_is_refused_at_its_root_and_writes_nothing(
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(v["error"]["problems"][0]["path"], "$", "{v}");
     assert!(
@@ -68,14 +73,21 @@ async fn reports_conditions_and_commitments_dated_9999_are_refused_and_the_timel
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(v["error"]["problems"][0]["path"], "$.date", "{v}");
-        assert!(v["error"]["problems"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("9999-12-31 is in the future"));
+        assert!(
+            v["error"]["problems"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("9999-12-31 is in the future")
+        );
     }
     assert_eq!(app.events().await, before);
     let (s, _) = app
-        .call("GET", &format!("/contests/{CONTEST}/timeline"), Some("observer"), None)
+        .call(
+            "GET",
+            &format!("/contests/{CONTEST}/timeline"),
+            Some("observer"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -88,7 +100,12 @@ async fn a_stance_after_the_decision_is_refused() {
     let mut r = report("HUN", "rutte", "objects");
     r["date"] = json!("2024-06-30");
     let (s, v) = app
-        .call("POST", &format!("/api/contests/{CONTEST}/reports"), Some("chair"), Some(r))
+        .call(
+            "POST",
+            &format!("/api/contests/{CONTEST}/reports"),
+            Some("chair"),
+            Some(r),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let message = v["error"]["problems"][0]["message"].as_str().unwrap();
@@ -99,7 +116,12 @@ async fn a_stance_after_the_decision_is_refused() {
     assert_eq!(app.events().await, before);
     // The board on the decision's day still reads DECIDED with nobody blocking.
     let (s, v) = app
-        .call("GET", &format!("/api/contests/{CONTEST}/status?as_of=2024-06-30"), Some("observer"), None)
+        .call(
+            "GET",
+            &format!("/api/contests/{CONTEST}/status?as_of=2024-06-30"),
+            Some("observer"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["verdict"]["status"], "decided");
@@ -175,7 +197,12 @@ async fn every_endpoint_and_page_that_takes_as_of_refuses_one_outside_the_contes
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Within the life, the same pages answer.
     let (s, _) = app
-        .call("GET", &format!("/api/contests/{CONTEST}/status?as_of=2023-07-04"), None, None)
+        .call(
+            "GET",
+            &format!("/api/contests/{CONTEST}/status?as_of=2023-07-04"),
+            None,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -198,10 +225,18 @@ async fn the_dashboard_form_cannot_reuse_a_procedure_id() {
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from("candidate=rutte&draft=appoint+Mark+Rutte&deadline=2024-06-24T12%3A00&zone=Europe%2FBrussels"))
         .unwrap();
-    let resp = concord_server::router(app.state.clone()).oneshot(req).await.unwrap();
+    let resp = concord_server::router(app.state.clone())
+        .oneshot(req)
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (_, list) = app
-        .call("GET", &format!("/api/contests/{CONTEST}/procedures"), Some("observer"), None)
+        .call(
+            "GET",
+            &format!("/api/contests/{CONTEST}/procedures"),
+            Some("observer"),
+            None,
+        )
         .await;
     let ids: Vec<&str> = list
         .as_array()
@@ -216,7 +251,9 @@ async fn the_dashboard_form_cannot_reuse_a_procedure_id() {
 async fn an_internal_error_is_logged_and_answered_with_the_request_id_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.sqlite");
-    let store = concord_store_sqlite::SqliteStore::open(&path).await.unwrap();
+    let store = concord_store_sqlite::SqliteStore::open(&path)
+        .await
+        .unwrap();
     let app = App::over(std::sync::Arc::new(store), None, true, false).await;
     // Break the store behind the server's back: every read now fails inside the store.
     {
@@ -224,24 +261,41 @@ async fn an_internal_error_is_logged_and_answered_with_the_request_id_only() {
         let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
             .await
             .unwrap();
-        sqlx::query("DROP TABLE events").execute(&mut conn).await.unwrap();
+        sqlx::query("DROP TABLE events")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     for uri in [
         "/api/contests/other/status".to_owned(),
         "/contests/other".to_owned(),
     ] {
         let req = Request::get(&uri)
-            .header("authorization", format!("Bearer {}", app.token("chair").unwrap()))
+            .header(
+                "authorization",
+                format!("Bearer {}", app.token("chair").unwrap()),
+            )
             .body(Body::empty())
             .unwrap();
-        let resp = concord_server::router(app.state.clone()).oneshot(req).await.unwrap();
+        let resp = concord_server::router(app.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
         let id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
-        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains(&id), "{uri}: the answer names its request id: {text}");
+        assert!(
+            text.contains(&id),
+            "{uri}: the answer names its request id: {text}"
+        );
         for internal in ["events", "sqlite", "SQL", "no such table"] {
-            assert!(!text.contains(internal), "{uri}: leaks '{internal}': {text}");
+            assert!(
+                !text.contains(internal),
+                "{uri}: leaks '{internal}': {text}"
+            );
         }
     }
 }

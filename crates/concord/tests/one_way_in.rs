@@ -211,7 +211,11 @@ async fn world() -> World {
         .env("CONCORD_NOW", "2024-07-01T00:00:00Z")
         .output()
         .expect("concord runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let store: Arc<dyn concord_store::Store> = Arc::new(
         concord_store_sqlite::SqliteStore::open(&db)
             .await
@@ -235,19 +239,21 @@ async fn world() -> World {
         chair: tokens.remove(0),
         hun: tokens.remove(0),
     };
-    let (ok, err) = w.cli(&args(&[
-        "silence",
-        "open",
-        "--contest",
-        CONTEST,
-        "--candidate",
-        "rutte",
-        "--draft",
-        "appoint Mark Rutte as Secretary General",
-        "--deadline",
-        "2024-06-25T12:00:00+02:00[Europe/Brussels]",
-    ])
-    .expect("args"));
+    let (ok, err) = w.cli(
+        &args(&[
+            "silence",
+            "open",
+            "--contest",
+            CONTEST,
+            "--candidate",
+            "rutte",
+            "--draft",
+            "appoint Mark Rutte as Secretary General",
+            "--deadline",
+            "2024-06-25T12:00:00+02:00[Europe/Brussels]",
+        ])
+        .expect("args"),
+    );
     assert!(ok, "{err}");
     w
 }
@@ -342,22 +348,44 @@ fn rows(dir: &Path) -> Vec<Row> {
         Row {
             name: "a silence procedure with an empty draft",
             cli: args(&[
-                "silence", "open", "--contest", CONTEST, "--candidate", "rutte", "--draft", " ",
-                "--deadline", "2024-06-24T12:00", "--time-zone", "Europe/Brussels",
+                "silence",
+                "open",
+                "--contest",
+                CONTEST,
+                "--candidate",
+                "rutte",
+                "--draft",
+                " ",
+                "--deadline",
+                "2024-06-24T12:00",
+                "--time-zone",
+                "Europe/Brussels",
             ]),
             api: Some((
                 procedures.clone(),
                 json!({"candidate": "rutte", "draft": " ", "deadline": "2024-06-24T12:00", "time_zone": "Europe/Brussels"}),
             )),
-            form: Some((silence_form.clone(), open_form("rutte", " ", "2024-06-24T12:00"))),
+            form: Some((
+                silence_form.clone(),
+                open_form("rutte", " ", "2024-06-24T12:00"),
+            )),
             says: "empty draft",
             cause: "bad_input",
         },
         Row {
             name: "a silence procedure whose deadline has passed (it would be adopted at once)",
             cli: args(&[
-                "silence", "open", "--contest", CONTEST, "--candidate", "rutte", "--draft",
-                "appoint Mark Rutte", "--deadline", "2024-06-19T12:00", "--time-zone",
+                "silence",
+                "open",
+                "--contest",
+                CONTEST,
+                "--candidate",
+                "rutte",
+                "--draft",
+                "appoint Mark Rutte",
+                "--deadline",
+                "2024-06-19T12:00",
+                "--time-zone",
                 "Europe/Brussels",
             ]),
             api: Some((
@@ -374,8 +402,17 @@ fn rows(dir: &Path) -> Vec<Row> {
         Row {
             name: "a silence procedure on a withdrawn candidate",
             cli: args(&[
-                "silence", "open", "--contest", CONTEST, "--candidate", "iohannis", "--draft",
-                "appoint Klaus Iohannis", "--deadline", "2024-06-24T12:00", "--time-zone",
+                "silence",
+                "open",
+                "--contest",
+                CONTEST,
+                "--candidate",
+                "iohannis",
+                "--draft",
+                "appoint Klaus Iohannis",
+                "--deadline",
+                "2024-06-24T12:00",
+                "--time-zone",
                 "Europe/Brussels",
             ]),
             api: Some((
@@ -392,9 +429,20 @@ fn rows(dir: &Path) -> Vec<Row> {
         Row {
             name: "a procedure id used before",
             cli: args(&[
-                "silence", "open", "--contest", CONTEST, "--procedure", "sp-1", "--candidate",
-                "rutte", "--draft", "appoint Mark Rutte", "--deadline", "2024-06-24T12:00",
-                "--time-zone", "Europe/Brussels",
+                "silence",
+                "open",
+                "--contest",
+                CONTEST,
+                "--procedure",
+                "sp-1",
+                "--candidate",
+                "rutte",
+                "--draft",
+                "appoint Mark Rutte",
+                "--deadline",
+                "2024-06-24T12:00",
+                "--time-zone",
+                "Europe/Brussels",
             ]),
             api: Some((
                 procedures,
@@ -408,8 +456,15 @@ fn rows(dir: &Path) -> Vec<Row> {
         Row {
             name: "a break of a procedure that does not exist",
             cli: args(&[
-                "silence", "break", "sp-9", "--contest", CONTEST, "--member", "HUN",
-                "--statement", "Hungary cannot join",
+                "silence",
+                "break",
+                "sp-9",
+                "--contest",
+                CONTEST,
+                "--member",
+                "HUN",
+                "--statement",
+                "Hungary cannot join",
             ]),
             api: Some((
                 format!("/api/contests/{CONTEST}/procedures/sp-9/break"),
@@ -425,8 +480,15 @@ fn rows(dir: &Path) -> Vec<Row> {
         Row {
             name: "a break with no statement",
             cli: args(&[
-                "silence", "break", "sp-1", "--contest", CONTEST, "--member", "HUN",
-                "--statement", " ",
+                "silence",
+                "break",
+                "sp-1",
+                "--contest",
+                CONTEST,
+                "--member",
+                "HUN",
+                "--statement",
+                " ",
             ]),
             api: Some((
                 format!("/api/contests/{CONTEST}/procedures/sp-1/break"),
@@ -497,7 +559,10 @@ async fn the_same_bad_input_is_refused_alike_by_every_way_in_and_writes_nothing(
 async fn the_cli_and_the_api_agree_on_a_contest_decided_by_silence() {
     let w = world().await;
     // sp-1's deadline is 25 June 2024, 12:00 in Brussels (10:00 UTC).
-    for (now, decided) in [("2024-06-25T09:59:00Z", false), ("2024-06-25T10:01:00Z", true)] {
+    for (now, decided) in [
+        ("2024-06-25T09:59:00Z", false),
+        ("2024-06-25T10:01:00Z", true),
+    ] {
         let clock: jiff::Timestamp = now.parse().expect("instant");
         let state = AppState::new(
             w.state.ledger.clone(),
@@ -508,13 +573,25 @@ async fn the_cli_and_the_api_agree_on_a_contest_decided_by_silence() {
             .header("authorization", format!("Bearer {}", w.chair))
             .body(Body::empty())
             .expect("request");
-        let resp = concord_server::router(state).oneshot(req).await.expect("answered");
+        let resp = concord_server::router(state)
+            .oneshot(req)
+            .await
+            .expect("answered");
         assert_eq!(resp.status(), StatusCode::OK);
-        let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20).await.expect("body");
+        let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
+            .await
+            .expect("body");
         let api: Value = serde_json::from_slice(&bytes).expect("json");
         let (out, (ok, err)) = w.cli_at(
-            &args(&["status", CONTEST, "--as-of", "2024-06-25", "--format", "json"])
-                .expect("args"),
+            &args(&[
+                "status",
+                CONTEST,
+                "--as-of",
+                "2024-06-25",
+                "--format",
+                "json",
+            ])
+            .expect("args"),
             now,
         );
         assert!(ok, "{err}");
@@ -522,7 +599,11 @@ async fn the_cli_and_the_api_agree_on_a_contest_decided_by_silence() {
         assert_eq!(cli["verdict"], api["verdict"], "at {now}");
         assert_eq!(cli["candidates"], api["candidates"], "at {now}");
         let status = if decided { "decided" } else { "clear" };
-        assert_eq!(api["verdict"]["status"], status, "at {now}: {}", api["verdict"]);
+        assert_eq!(
+            api["verdict"]["status"], status,
+            "at {now}: {}",
+            api["verdict"]
+        );
         if decided {
             assert_eq!(api["verdict"]["decided"], "rutte");
         }

@@ -584,6 +584,10 @@ fn shorten(codes: &[&str]) -> String {
     if codes.len() <= SHOWN {
         codes.join(", ")
     } else {
-        format!("{} and {} more", codes[..SHOWN].join(", "), codes.len() - SHOWN)
+        format!(
+            "{} and {} more",
+            codes[..SHOWN].join(", "),
+            codes.len() - SHOWN
+        )
     }
 }

@@ -6,7 +6,6 @@
 //! caller may see, caches it (bounded in bytes), bounds its cost (`as_of` within the contest's
 //! life, at most ten years of curve, at most a million trials, two runs at a time).
 
-
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
@@ -76,7 +75,10 @@ fn check_member(s: &ContestState, problems: &mut Diagnostics, path: &str, code: 
         problems.push(
             Diagnostic::new(at(path), format!("unknown member '{code}'"))
                 .expected(format!("a member of {}", s.definition.id))
-                .suggest(did_you_mean(code, s.members.iter().map(|m| m.code.as_str()))),
+                .suggest(did_you_mean(
+                    code,
+                    s.members.iter().map(|m| m.code.as_str()),
+                )),
         );
     }
 }

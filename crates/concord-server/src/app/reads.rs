@@ -121,7 +121,12 @@ impl AppState {
     /// when a structural event arrives. It holds nothing confidential.
     pub async fn structure(&self, id: &str) -> Result<Arc<ContestState>, ApiError> {
         let head = self.head(id).await?;
-        if let Some((_, checked, s)) = self.caches.structure.lock().expect("structure lock").get(id)
+        if let Some((_, checked, s)) = self
+            .caches
+            .structure
+            .lock()
+            .expect("structure lock")
+            .get(id)
             && *checked == head
         {
             return Ok(Arc::clone(s));
@@ -205,7 +210,11 @@ impl AppState {
             }),
             Some(text) => {
                 let date: Date = text.parse().map_err(|_| {
-                    at_param(name, format!("'{}' is not a date", clip(text)), "YYYY-MM-DD")
+                    at_param(
+                        name,
+                        format!("'{}' is not a date", clip(text)),
+                        "YYYY-MM-DD",
+                    )
                 })?;
                 if !(first..=last).contains(&date) {
                     return Err(at_param(

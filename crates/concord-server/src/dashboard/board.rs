@@ -116,11 +116,7 @@ struct TrailEntry {
     superseded_by: Option<String>,
 }
 
-fn trail(
-    folded: &ContestState,
-    cell: &Cell,
-    name_of: &dyn Fn(&str) -> String,
-) -> Vec<TrailEntry> {
+fn trail(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -> Vec<TrailEntry> {
     let (member, candidate) = (cell.member.as_str(), cell.candidate.as_str());
     // The superseded support is the standing report of a cell whose basis is `Superseded`.
     let superseded = cell.superseded_by.as_ref().map(|s| {

@@ -14,8 +14,8 @@ use concord_forecast::{Edit, MilestoneKind, Params, RunConfig};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::app::caches::Baseline;
 use super::{AsOfQuery, PageError, Who, render, who};
+use crate::app::caches::Baseline;
 use crate::{ApiError, AppState, Principal};
 
 /// Trials per page: a standard error of at most 0.35 percentage points on any probability.
@@ -63,7 +63,13 @@ pub(super) async fn forecast_page(
 }
 
 async fn title(state: &AppState, id: &str) -> Result<String, PageError> {
-    Ok(state.structure(id).await.map_err(PageError::from)?.definition.title.clone())
+    Ok(state
+        .structure(id)
+        .await
+        .map_err(PageError::from)?
+        .definition
+        .title
+        .clone())
 }
 
 /// `/contests/{id}/forecast.svg?as_of=`: the forecast's chart, drawn by plotters.

@@ -228,9 +228,7 @@ fn at_case_events(
                         let source = e.kind.report().map(|rep| rep.source.as_str())?;
                         raw_events.iter().position(|v| {
                             v["source"].as_str() == Some(source)
-                                && v["date"]
-                                    .as_str()
-                                    .and_then(interchange::case_date)
+                                && v["date"].as_str().and_then(interchange::case_date)
                                     == Some(e.valid)
                         })
                     })
@@ -309,7 +307,14 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
         conditions: args.conditions.clone(),
         follows: args.follows.clone(),
         linked_to: None,
-        visibility: Some(if args.chair_only { "chair_only" } else { "public" }.to_owned()),
+        visibility: Some(
+            if args.chair_only {
+                "chair_only"
+            } else {
+                "public"
+            }
+            .to_owned(),
+        ),
     };
     let event = match guard.report_stance(&command, &ctx.author(), ctx.now()) {
         Ok(event) => event,
