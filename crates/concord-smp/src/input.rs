@@ -18,7 +18,7 @@ use crate::params::{
     BargnModel, BigRAdjust, BigRRange, InterVecBrgn, Params, PceModel, StateTransitions,
     ThirdPartyCommit, VictoryProbModel, VotingRule,
 };
-use crate::scenario::{Actor, MAX_ACTORS, MIN_ACTORS, Scenario};
+use crate::scenario::{Actor, MAX_ACTORS, MAX_DIMENSIONS, MIN_ACTORS, Scenario};
 
 /// One problem in an input file, located by line and column (both from 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -216,6 +216,15 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Scenario, InputError> {
             ln,
             get(&f, 3).1,
             "expected at least 1 dimension, found 0".into(),
+        );
+    }
+    if let Some(nd) = num_dims
+        && nd > MAX_DIMENSIONS
+    {
+        c.push(
+            ln,
+            get(&f, 3).1,
+            format!("expected at most {MAX_DIMENSIONS} dimensions, found {nd}"),
         );
     }
     let (Some(n), Some(nd)) = (num_actors, num_dims) else {
@@ -922,6 +931,17 @@ mod tests {
         assert_eq!(
             msgs[1],
             "x.xml:15:54: expected a number for capability of actor 'B', found 'lots'"
+        );
+    }
+
+    #[test]
+    fn a_huge_dimension_count_is_refused_before_anything_is_allocated() {
+        // Found by fuzzing: the count was trusted and reserved, aborting on 500 TB.
+        let err = parse_csv("s,d,3,2222222222222\nActor,Description,Capability\n", "f.csv")
+            .expect_err("refused");
+        assert!(
+            err.to_string().contains("at most 100 dimensions"),
+            "{err}"
         );
     }
 }

@@ -34,6 +34,9 @@ pub struct Scenario {
 /// Smallest and largest number of actors KTAB accepts.
 pub const MIN_ACTORS: usize = 3;
 pub const MAX_ACTORS: usize = 250;
+/// The most issue dimensions a scenario may declare: far beyond any KTAB scenario, and a
+/// bound on what a file's header can make the reader allocate.
+pub const MAX_DIMENSIONS: usize = 100;
 
 impl Scenario {
     /// A scenario with default parameters, seed 0 and ideals that follow positions.
