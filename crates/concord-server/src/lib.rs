@@ -28,7 +28,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
     Router::new()
-        .merge(api::routes())
+        .merge(api::routes().layer(axum::middleware::from_fn(error::api_errors_as_json)))
         .merge(crate::dashboard::routes())
         .fallback(|| async { ApiError::NotFound("no such route".to_owned()) })
         .with_state(state)
