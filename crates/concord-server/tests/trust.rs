@@ -299,3 +299,52 @@ async fn an_internal_error_is_logged_and_answered_with_the_request_id_only() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_superseded_support_is_marked_in_the_cells_trail() {
+    let app = App::new().await;
+    // SVK backs Rutte on 18 June 2024 in the scenario; it now backs Iohannis on the 19th.
+    let mut r = report("SVK", "iohannis", "supports");
+    r["date"] = json!("2024-06-19");
+    let (s, v) = app
+        .call(
+            "POST",
+            &format!("/api/contests/{CONTEST}/reports"),
+            Some("chair"),
+            Some(r),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = app
+        .call(
+            "GET",
+            &format!("/api/contests/{CONTEST}/status?as_of=2024-06-19"),
+            Some("observer"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let cell = v["board"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["member"] == "SVK" && c["candidate"] == "rutte")
+        .unwrap()
+        .clone();
+    assert_eq!(cell["basis"], "superseded", "{cell}");
+    assert_eq!(cell["superseded_by"]["candidate"], "iohannis");
+    let (s, page) = app
+        .call(
+            "GET",
+            &format!("/contests/{CONTEST}/cell/SVK/rutte?as_of=2024-06-19"),
+            Some("observer"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = page.as_str().unwrap();
+    assert!(
+        page.contains("superseded: SVK backed Klaus Iohannis on 2024-06-19"),
+        "{page}"
+    );
+}

@@ -937,11 +937,11 @@ mod tests {
     #[test]
     fn a_huge_dimension_count_is_refused_before_anything_is_allocated() {
         // Found by fuzzing: the count was trusted and reserved, aborting on 500 TB.
-        let err = parse_csv("s,d,3,2222222222222\nActor,Description,Capability\n", "f.csv")
-            .expect_err("refused");
-        assert!(
-            err.to_string().contains("at most 100 dimensions"),
-            "{err}"
-        );
+        let err = parse_csv(
+            "s,d,3,2222222222222\nActor,Description,Capability\n",
+            "f.csv",
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("at most 100 dimensions"), "{err}");
     }
 }

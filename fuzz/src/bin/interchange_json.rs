@@ -10,7 +10,9 @@ fn main() {
             let events = case.scenario.into_events("fuzz");
             if concord_domain::Guard::create(&events, concord_fuzz::now()).is_ok() {
                 let sealed = concord_domain::event::seal_all(events, None, concord_fuzz::now());
-                if let Ok(state) = concord_domain::ContestState::fold(&sealed, jiff::civil::Date::MAX) {
+                if let Ok(state) =
+                    concord_domain::ContestState::fold(&sealed, jiff::civil::Date::MAX)
+                {
                     let _ = concord_domain::StatusView::build(&state);
                 }
             }

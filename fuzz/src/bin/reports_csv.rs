@@ -6,6 +6,7 @@ fn main() {
         let Ok(text) = std::str::from_utf8(data) else {
             return;
         };
-        let _ = concord_domain::reports_csv::parse("f.csv", text, guard, "fuzz", concord_fuzz::now());
+        let _ =
+            concord_domain::reports_csv::parse("f.csv", text, guard, "fuzz", concord_fuzz::now());
     });
 }

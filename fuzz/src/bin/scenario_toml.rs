@@ -6,8 +6,11 @@ fn main() {
         let Ok(text) = std::str::from_utf8(data) else {
             return;
         };
-        if let Ok(s) = concord_domain::scenario::parse_at("f.toml", text, "fuzz", concord_fuzz::now()) {
-            let events = concord_domain::event::seal_all(s.into_events("fuzz"), None, concord_fuzz::now());
+        if let Ok(s) =
+            concord_domain::scenario::parse_at("f.toml", text, "fuzz", concord_fuzz::now())
+        {
+            let events =
+                concord_domain::event::seal_all(s.into_events("fuzz"), None, concord_fuzz::now());
             if let Ok(state) = concord_domain::ContestState::fold(&events, jiff::civil::Date::MAX) {
                 let _ = concord_domain::StatusView::build(&state);
             }

@@ -110,13 +110,24 @@ fn date() -> Value {
 }
 
 fn estimate() -> Value {
-    object(&["p", "se"], json!({"p": {"type": "number"}, "se": {"type": "number"}}))
+    object(
+        &["p", "se"],
+        json!({"p": {"type": "number"}, "se": {"type": "number"}}),
+    )
 }
 
 /// The schemas of every answer.
 fn answers() -> serde_json::Map<String, Value> {
     let event = object(
-        &["seq", "valid", "recorded_at", "author", "kind", "prev_hash", "hash"],
+        &[
+            "seq",
+            "valid",
+            "recorded_at",
+            "author",
+            "kind",
+            "prev_hash",
+            "hash",
+        ],
         json!({"seq": {"type": "integer", "minimum": 1}, "valid": date(), "recorded_at": {"type": "string", "format": "date-time"},
             "author": {"type": "string"}, "kind": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}},
             "prev_hash": {"type": "string"}, "hash": {"type": "string"}}),
@@ -133,15 +144,37 @@ fn answers() -> serde_json::Map<String, Value> {
     );
     let stances = json!({"type": "string", "enum": ["supports", "leans", "conditional", "undeclared", "withholds", "objects"]});
     let cell = object(
-        &["member", "candidate", "stated", "effective", "basis", "reports"],
+        &[
+            "member",
+            "candidate",
+            "stated",
+            "effective",
+            "basis",
+            "reports",
+        ],
         json!({"member": {"type": "string"}, "candidate": {"type": "string"}, "stated": stances, "effective": stances,
             "basis": {"type": "string", "enum": ["reported", "own_national", "conditions_met", "default", "superseded"]},
             "prefers": {"type": "string"}, "reports": {"type": "integer", "minimum": 0},
             "superseded_by": object(&["candidate"], json!({"candidate": {"type": "string"}}))}),
     );
     let forecast = object(
-        &["as_of", "params_version", "trials", "seed", "horizon", "hard_deadline", "milestones", "curve", "candidates",
-          "another_candidate", "reversion_first", "none_by_horizon", "decided_by_hard_deadline", "binding", "sensitivity"],
+        &[
+            "as_of",
+            "params_version",
+            "trials",
+            "seed",
+            "horizon",
+            "hard_deadline",
+            "milestones",
+            "curve",
+            "candidates",
+            "another_candidate",
+            "reversion_first",
+            "none_by_horizon",
+            "decided_by_hard_deadline",
+            "binding",
+            "sensitivity",
+        ],
         json!({"as_of": date(), "params_version": {"type": "string"}, "trials": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
             "seed": {"type": "integer", "minimum": 0}, "horizon": date(), "hard_deadline": date(),
             "milestones": {"type": "array", "items": {"type": "object"}},
@@ -152,7 +185,16 @@ fn answers() -> serde_json::Map<String, Value> {
             "binding": {"type": "array", "items": {"type": "object"}}, "sensitivity": {"type": "array", "items": {"type": "object"}}}),
     );
     let procedure = object(
-        &["procedure", "candidate", "draft", "deadline", "opened_at", "breaks", "now", "status"],
+        &[
+            "procedure",
+            "candidate",
+            "draft",
+            "deadline",
+            "opened_at",
+            "breaks",
+            "now",
+            "status",
+        ],
         json!({"procedure": {"type": "string"}, "candidate": {"type": "string"}, "draft": {"type": "string"},
             "deadline": {"type": "string"}, "opened_at": {"type": "string", "format": "date-time"},
             "breaks": {"type": "array", "items": object(&["member", "statement", "recorded_at"], json!({}))},
@@ -166,16 +208,54 @@ fn answers() -> serde_json::Map<String, Value> {
         ("Events", array_of("Event")),
         ("Member", member),
         ("Members", array_of("Member")),
-        ("Me", object(&["role", "label", "anonymous", "sees_chair_only", "public_read", "now"],
-            json!({"role": {"type": "string"}, "label": {"type": "string"}, "anonymous": {"type": "boolean"},
-                "sees_chair_only": {"type": "boolean"}, "public_read": {"type": "boolean"}, "now": {"type": "string", "format": "date-time"}}))),
-        ("Contests", json!({"type": "array", "items": object(&["id", "events"], json!({"id": {"type": "string"}, "events": {"type": "integer", "minimum": 0}}))})),
-        ("Created", object(&["id", "events"], json!({"id": {"type": "string"}, "events": {"type": "integer", "minimum": 1}}))),
-        ("Imported", object(&["imported"], json!({"imported": {"type": "integer", "minimum": 0}}))),
+        (
+            "Me",
+            object(
+                &[
+                    "role",
+                    "label",
+                    "anonymous",
+                    "sees_chair_only",
+                    "public_read",
+                    "now",
+                ],
+                json!({"role": {"type": "string"}, "label": {"type": "string"}, "anonymous": {"type": "boolean"},
+                "sees_chair_only": {"type": "boolean"}, "public_read": {"type": "boolean"}, "now": {"type": "string", "format": "date-time"}}),
+            ),
+        ),
+        (
+            "Contests",
+            json!({"type": "array", "items": object(&["id", "events"], json!({"id": {"type": "string"}, "events": {"type": "integer", "minimum": 0}}))}),
+        ),
+        (
+            "Created",
+            object(
+                &["id", "events"],
+                json!({"id": {"type": "string"}, "events": {"type": "integer", "minimum": 1}}),
+            ),
+        ),
+        (
+            "Imported",
+            object(
+                &["imported"],
+                json!({"imported": {"type": "integer", "minimum": 0}}),
+            ),
+        ),
         ("Cell", cell),
-        ("Status", object(
-            &["format_version", "contest", "as_of", "verdict", "candidates", "potential_candidates", "milestones", "board"],
-            json!({"format_version": {"type": "integer"}, "as_of": date(),
+        (
+            "Status",
+            object(
+                &[
+                    "format_version",
+                    "contest",
+                    "as_of",
+                    "verdict",
+                    "candidates",
+                    "potential_candidates",
+                    "milestones",
+                    "board",
+                ],
+                json!({"format_version": {"type": "integer"}, "as_of": date(),
                 "contest": object(&["id", "title", "organisation", "office", "term_end", "rule", "members", "events_seen"], json!({"id": {"type": "string"}, "term_end": date(), "members": {"type": "integer"}})),
                 "verdict": object(&["as_of", "status", "candidates"], json!({"as_of": date(),
                     "status": {"type": "string", "enum": ["decided", "clear", "blocked", "no_candidates"]},
@@ -185,21 +265,50 @@ fn answers() -> serde_json::Map<String, Value> {
                 "milestones": {"type": "array", "items": object(&["id", "label", "date", "kind", "days_left"], json!({"date": date()}))},
                 "board": object(&["as_of", "members", "candidates", "cells"], json!({"as_of": date(),
                     "members": {"type": "array", "items": {"type": "string"}}, "candidates": {"type": "array", "items": {"type": "string"}},
-                    "cells": array_of("Cell")}))}))),
-        ("History", object(&["member", "events"], json!({"member": {"$ref": "#/components/schemas/Member"}, "events": array_of("Event")}))),
-        ("Candidates", json!({"type": "array", "items": object(&["id", "name", "status", "since", "source"],
+                    "cells": array_of("Cell")}))}),
+            ),
+        ),
+        (
+            "History",
+            object(
+                &["member", "events"],
+                json!({"member": {"$ref": "#/components/schemas/Member"}, "events": array_of("Event")}),
+            ),
+        ),
+        (
+            "Candidates",
+            json!({"type": "array", "items": object(&["id", "name", "status", "since", "source"],
             json!({"id": {"type": "string"}, "name": {"type": "string"}, "since": date(),
-                "status": {"type": "string", "enum": ["potential", "declared", "withdrawn", "appointed"]}}))})),
-        ("Reports", json!({"type": "array", "items": object(&["seq", "valid", "member", "candidate", "stance", "report"],
-            json!({"seq": {"type": "integer"}, "valid": date(), "stance": stances, "report": report}))})),
-        ("Conditions", json!({"type": "array", "items": object(&["member", "id", "text", "set_on", "source"], json!({"set_on": date()}))})),
-        ("Commitments", json!({"type": "array", "items": object(&["candidate", "text", "meets", "made_on", "source"], json!({"made_on": date()}))})),
-        ("Verify", object(&["intact"], json!({"intact": {"type": "boolean"}}))),
+                "status": {"type": "string", "enum": ["potential", "declared", "withdrawn", "appointed"]}}))}),
+        ),
+        (
+            "Reports",
+            json!({"type": "array", "items": object(&["seq", "valid", "member", "candidate", "stance", "report"],
+            json!({"seq": {"type": "integer"}, "valid": date(), "stance": stances, "report": report}))}),
+        ),
+        (
+            "Conditions",
+            json!({"type": "array", "items": object(&["member", "id", "text", "set_on", "source"], json!({"set_on": date()}))}),
+        ),
+        (
+            "Commitments",
+            json!({"type": "array", "items": object(&["candidate", "text", "meets", "made_on", "source"], json!({"made_on": date()}))}),
+        ),
+        (
+            "Verify",
+            object(&["intact"], json!({"intact": {"type": "boolean"}})),
+        ),
         ("Procedure", procedure),
         ("Procedures", array_of("Procedure")),
         ("Forecast", forecast),
-        ("WhatIfAnswer", object(&["edits", "baseline", "scenario"], json!({"edits": {"type": "array", "items": {"type": "object"}},
-            "baseline": {"$ref": "#/components/schemas/Forecast"}, "scenario": {"$ref": "#/components/schemas/Forecast"}}))),
+        (
+            "WhatIfAnswer",
+            object(
+                &["edits", "baseline", "scenario"],
+                json!({"edits": {"type": "array", "items": {"type": "object"}},
+            "baseline": {"$ref": "#/components/schemas/Forecast"}, "scenario": {"$ref": "#/components/schemas/Forecast"}}),
+            ),
+        ),
     ] {
         m.insert(name.to_owned(), schema);
     }
@@ -212,7 +321,8 @@ pub fn spec() -> Value {
     let c = &["id"];
     let ca = &["id", "as_of"];
     let date_field = json!({"type": "string", "format": "date", "description": "YYYY-MM-DD, within the contest's life and at most a day ahead (default today)"});
-    let attribution = json!({"type": "string", "enum": ["official", "on_record", "anonymous", "inferred"]});
+    let attribution =
+        json!({"type": "string", "enum": ["official", "on_record", "anonymous", "inferred"]});
     let confidence = json!({"type": "number", "minimum": 0, "maximum": 1});
     let mut schemas = json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
@@ -282,12 +392,28 @@ pub fn spec() -> Value {
         .as_object_mut()
         .expect("an object")
         .extend(answers());
-    let mut import_scenario = op_with("Import a scenario TOML as a new contest (as `concord import FILE.toml`): 201 {id, events}; 409 `contest_exists`; 422 with every problem at its line and column; nothing written on any error", "chair", &[],
-        Some(text_body(&["application/toml", "text/plain"], "the scenario file")), "201");
+    let mut import_scenario = op_with(
+        "Import a scenario TOML as a new contest (as `concord import FILE.toml`): 201 {id, events}; 409 `contest_exists`; 422 with every problem at its line and column; nothing written on any error",
+        "chair",
+        &[],
+        Some(text_body(
+            &["application/toml", "text/plain"],
+            "the scenario file",
+        )),
+        "201",
+    );
     import_scenario["responses"]["201"]["content"] =
         json!({"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}});
-    let mut import_csv = op_with("Import a CSV of stance reports (as `concord import FILE.csv --contest ID`): 201 {imported}; 422 with every problem at its line and column; all rows or none", "chair (any row); analyst (no chair_only rows); delegation (rows for its own member only)", c,
-        Some(text_body(&["text/csv", "text/plain"], "header `date, member, candidate, stance, source` and optional columns, as `concord import` reads")), "201");
+    let mut import_csv = op_with(
+        "Import a CSV of stance reports (as `concord import FILE.csv --contest ID`): 201 {imported}; 422 with every problem at its line and column; all rows or none",
+        "chair (any row); analyst (no chair_only rows); delegation (rows for its own member only)",
+        c,
+        Some(text_body(
+            &["text/csv", "text/plain"],
+            "header `date, member, candidate, stance, source` and optional columns, as `concord import` reads",
+        )),
+        "201",
+    );
     import_csv["responses"]["201"]["content"] =
         json!({"application/json": {"schema": {"$ref": "#/components/schemas/Imported"}}});
     json!({
