@@ -66,12 +66,16 @@ pub(super) async fn date_range(
         .first()
         .map(|e| e.valid)
         .ok_or_else(|| ApiError::NotFound(format!("no contest '{id}'")))?;
+    // Within the contest's life, whatever a store written before the guard may hold: a date
+    // far ahead must not stretch the slider or the timeline's sampling.
+    let (_, end) = state.life(id).await?;
     let last = events
         .iter()
         .map(|e| e.valid)
         .max()
         .unwrap_or(first)
-        .max(state.today());
+        .max(state.today())
+        .min(end);
     Ok((first, last))
 }
 
