@@ -25,12 +25,14 @@ pub const BOARD_CACHE_BYTES: u64 = 64 << 20;
 /// The most memory the forecast baselines may hold.
 pub const FORECAST_CACHE_BYTES: u64 = 64 << 20;
 
+/// Per contest: the last structural seq covered, the head last checked, the fold.
+pub(crate) type StructureEntry = (u64, u64, Arc<ContestState>);
+
 /// Everything cached; see the module doc.
 pub struct Caches {
     pub(crate) heads: Mutex<HashMap<String, (u64, Instant)>>,
     pub(crate) boards: Cache<BoardKey, CachedBoard, ByWeight>,
-    /// Per contest: the last structural seq covered, the head last checked, the fold.
-    pub(crate) structure: Mutex<HashMap<String, (u64, u64, Arc<ContestState>)>>,
+    pub(crate) structure: Mutex<HashMap<String, StructureEntry>>,
     /// Per contest: the log length the guard has taken in, and the guard.
     pub(crate) guards: Mutex<HashMap<String, (usize, Guard)>>,
     pub(crate) forecasts: Cache<ForecastKey, CachedForecast, ByWeight>,
