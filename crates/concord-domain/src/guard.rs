@@ -885,9 +885,8 @@ fn allowed_after_decision(kind: &EventKind, appointed: &str) -> bool {
         EventKind::MilestoneSet { .. }
         | EventKind::TermExtended { .. }
         | EventKind::BallotRecorded { .. } => true,
-        EventKind::VoteRecorded { candidate, .. } | EventKind::DecisionRecorded { candidate, .. } => {
-            candidate == appointed
-        }
+        EventKind::VoteRecorded { candidate, .. }
+        | EventKind::DecisionRecorded { candidate, .. } => candidate == appointed,
         _ => false,
     }
 }

@@ -2,8 +2,8 @@
 //! decision rules. No IO, no async, no clock: time is always a parameter.
 
 pub mod board;
-pub mod countries;
 pub mod command;
+pub mod countries;
 pub mod diagnostic;
 pub mod event;
 pub mod guard;

@@ -152,7 +152,7 @@ fn a_case_decision_naming_an_unlisted_candidate_is_refused_with_the_near_miss() 
     let case = interchange::parse("case.json", &text);
     let problems = case.expect_err("refused").to_string();
     assert!(
-        problems.contains("unknown candidate 'Jens Stoltenburg'"),
+        problems.contains("'Jens Stoltenburg' is not among the listed candidates"),
         "{problems}"
     );
     assert!(
