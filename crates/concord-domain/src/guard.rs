@@ -353,11 +353,11 @@ impl Guard {
         }
         let mut problems = Vec::new();
         for (i, new) in news.iter().enumerate() {
-            let before = problems.len();
             next.check_one(i + offset, new, now, &mut problems);
-            if problems.len() == before {
-                next.apply(new.valid, &new.kind, now);
-            }
+            // Taken in even when refused: the batch is then refused whole anyway, and its later
+            // events are checked as if it stood, so one bad candidacy does not bury the file's
+            // other problems under "unknown candidate" for every event that names it.
+            next.apply(new.valid, &new.kind, now);
         }
         if problems.is_empty() {
             next.batch_conditions.clear();
@@ -535,8 +535,12 @@ impl Guard {
                 if candidate.name.trim().is_empty() {
                     problem(Refusal::new(i, "name", "empty name").expected("the candidate's name"));
                 }
-                if let Some(n) = &candidate.nationality {
-                    self.member_exists(i, "nationality", n, out);
+                // A candidate's nationality need not be a member's (nor yet one): only its shape
+                // is checked.
+                if let Some(n) = &candidate.nationality
+                    && let Err((m, e)) = check_member_code(n)
+                {
+                    out.push(Refusal::new(i, "nationality", m).expected(e));
                 }
             }
             // A second report of the same withdrawal (the announcement, then the official
@@ -877,13 +881,14 @@ impl Guard {
     }
 }
 
-/// Kinds that still make sense after the decision: milestones (the new term), a formal vote,
-/// ballot or confirming decision for the appointed candidate, a term extension until they take
-/// office.
+/// Kinds that still make sense after the decision: milestones (the new term), a member
+/// joining, a formal vote, ballot or confirming decision for the appointed candidate, a term
+/// extension until they take office.
 fn allowed_after_decision(kind: &EventKind, appointed: &str) -> bool {
     match kind {
         EventKind::MilestoneSet { .. }
         | EventKind::TermExtended { .. }
+        | EventKind::MemberJoined { .. }
         | EventKind::BallotRecorded { .. } => true,
         EventKind::VoteRecorded { candidate, .. }
         | EventKind::DecisionRecorded { candidate, .. } => candidate == appointed,
