@@ -348,3 +348,34 @@ async fn a_superseded_support_is_marked_in_the_cells_trail() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn signing_in_never_redirects_off_the_site() {
+    let app = App::new().await;
+    let token = app.token("observer").unwrap().to_owned();
+    for (next, to) in [
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/%5Cevil.example", "/%5Cevil.example"),
+        ("https://evil.example", "/"),
+        ("/contests/nato-sg-2024", "/contests/nato-sg-2024"),
+    ] {
+        let form = format!(
+            "token={token}&next={}",
+            next.replace('%', "%25")
+                .replace('\\', "%5C")
+                .replace('/', "%2F")
+                .replace(':', "%3A")
+        );
+        let req = Request::post("/sign-in")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        let resp = concord_server::router(app.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(resp.headers()["location"], to, "next={next:?}");
+    }
+}
