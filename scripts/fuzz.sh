@@ -24,7 +24,7 @@ fi
 
 if ! command -v cargo-afl >/dev/null 2>&1; then
   echo "installing cargo-afl (builds AFL++ for this toolchain)"
-  cargo install --locked cargo-afl >/dev/null
+  cargo install --locked cargo-afl --version 0.18.2 >/dev/null
 fi
 # Builds AFL++'s runtime for this toolchain once; a no-op when it is there.
 cargo afl config --build >/dev/null 2>&1 || true
