@@ -166,8 +166,7 @@ impl Board {
             let standing = |post: Option<&str>| {
                 row.iter()
                     .filter(|cell| {
-                        cell.effective == Stance::Supports
-                            && state.post_of(&cell.candidate) == post
+                        cell.effective == Stance::Supports && state.post_of(&cell.candidate) == post
                     })
                     .max_by_key(|cell| support_recency(cell))
                     .map(|cell| (cell.candidate.clone(), cell.seq, cell.date))

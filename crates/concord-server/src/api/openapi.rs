@@ -24,7 +24,13 @@ fn op_any(summary: &str, roles: &str, params: &[&str], body: Option<&str>, ok: &
     op_any_with(summary, roles, params, body.map(json_body), ok)
 }
 
-fn op_any_with(summary: &str, roles: &str, params: &[&str], body: Option<Value>, ok: &str) -> Value {
+fn op_any_with(
+    summary: &str,
+    roles: &str,
+    params: &[&str],
+    body: Option<Value>,
+    ok: &str,
+) -> Value {
     let mut o = op_with(summary, roles, params, body, ok);
     o["responses"][ok]["content"] = json!({"application/json": {"schema": {}}});
     o

@@ -168,7 +168,11 @@ async fn create(
 }
 
 /// Reports of a CSV linking to contests the store does not hold, located by row.
-fn unknown_csv_links(file: &str, news: &[concord_domain::NewEvent], known: &[String]) -> Diagnostics {
+fn unknown_csv_links(
+    file: &str,
+    news: &[concord_domain::NewEvent],
+    known: &[String],
+) -> Diagnostics {
     let links: Vec<concord_domain::scenario::LinkRef> = news
         .iter()
         .enumerate()
