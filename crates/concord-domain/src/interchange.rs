@@ -197,17 +197,13 @@ pub fn case_date(s: &str) -> Option<Date> {
     first.last_of_month().into()
 }
 
-/// The kinds of event that name a candidate as a participant: the first of them is when the
-/// candidate enters.
-const NAMING_KINDS: [&str; 9] = [
-    "candidacy",
-    "floated",
+/// The kinds of event that put a floated candidate in the race: members act on it.
+const PARTICIPATING_KINDS: [&str; 6] = [
     "endorse",
     "withhold",
     "object",
     "condition",
     "commitment",
-    "withdraw",
     "decision",
 ];
 
@@ -617,16 +613,28 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
         return Err(problems);
     };
 
-    // When each candidate enters, and as what.
+    // When each candidate enters, and as what: with the first event that mentions it (as its
+    // candidate, in a tally, in a ballot), floated or declared.
     let mut entry: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     for (pos, r) in reads.iter().enumerate() {
-        if let Some(id) = r.e.candidate.as_ref().and_then(|n| ids.get(n))
-            && NAMING_KINDS.contains(&r.e.kind.as_str())
-        {
-            entry
-                .entry(id.clone())
-                .or_insert((pos, r.e.kind == "floated"));
+        let mentioned = r
+            .e
+            .candidate
+            .iter()
+            .chain(r.e.tally.iter().flat_map(|t| t.keys()))
+            .chain(r.e.votes.iter().flat_map(|v| v.keys()))
+            .chain(&r.e.eliminated)
+            .chain(&r.e.advanced);
+        for name in mentioned {
+            if let Some(id) = ids.get(name) {
+                let floated = r.e.kind == "floated" && r.e.candidate.as_ref() == Some(name);
+                entry.entry(id.clone()).or_insert((pos, floated));
+            }
         }
+    }
+    let mut entering: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (id, (pos, _)) in &entry {
+        entering.entry(*pos).or_default().push(id.clone());
     }
 
     let mut events: Vec<NewEvent> = Vec::new();
@@ -701,6 +709,9 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
     };
     let mut conditions_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut term_end_at_opening: Option<Date> = None;
+    // Candidates floated and not (yet) in the race, and candidates who withdrew.
+    let mut floated: BTreeSet<String> = BTreeSet::new();
+    let mut withdrawn: BTreeSet<String> = BTreeSet::new();
 
     for (pos, r) in reads.iter().enumerate() {
         let e = &r.e;
@@ -715,28 +726,60 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 kind,
             });
         };
-        // A candidate enters with the first event that names it.
-        if let Some(id) = &candidate
-            && entry.get(id).is_some_and(|(p, _)| *p == pos)
-            && entered.insert(id.clone())
-        {
-            let floated = entry[id].1;
+        // Candidates enter with the first event that mentions them.
+        let mut introduced_here = false;
+        for id in entering.get(&pos).into_iter().flatten() {
+            if !entered.insert(id.clone()) {
+                continue;
+            }
+            let is_floated = entry[id].1;
+            if is_floated {
+                floated.insert(id.clone());
+            }
+            let name = raw
+                .candidates
+                .iter()
+                .find(|n| ids[*n] == *id)
+                .cloned()
+                .unwrap_or_default();
+            let own_event = candidate.as_deref() == Some(id.as_str());
+            introduced_here |= own_event;
             push(EventKind::CandidateEntered {
                 candidate: CandidateProfile {
                     id: id.clone(),
-                    name: e.candidate.clone().unwrap_or_default(),
-                    nationality: (e.kind == "candidacy" || floated)
+                    name,
+                    nationality: (own_event && (e.kind == "candidacy" || is_floated))
                         .then(|| e.actor_code.clone())
                         .flatten(),
                     profile: Default::default(),
                     post: None,
                 },
-                declared: !floated,
+                declared: !is_floated,
                 report: report.clone(),
             });
-            if e.kind == "candidacy" || e.kind == "floated" {
-                continue;
-            }
+        }
+        if introduced_here && (e.kind == "candidacy" || e.kind == "floated") {
+            continue;
+        }
+        // A floated candidate whom members back, hold, set conditions for or vote on is in the
+        // race from then on, declared or not; so is a withdrawn one who is back.
+        if let Some(id) = &candidate
+            && (floated.contains(id) || withdrawn.contains(id))
+            && PARTICIPATING_KINDS.contains(&e.kind.as_str())
+        {
+            floated.remove(id);
+            withdrawn.remove(id);
+            push(EventKind::CandidateEntered {
+                candidate: CandidateProfile {
+                    id: id.clone(),
+                    name: e.candidate.clone().unwrap_or_default(),
+                    nationality: None,
+                    profile: Default::default(),
+                    post: None,
+                },
+                declared: true,
+                report: report.clone(),
+            });
         }
 
         // Who acts: named members, a group, or nobody.
@@ -852,6 +895,8 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 if let Some(id) = &candidate
                     && e.kind == "candidacy"
                 {
+                    floated.remove(id);
+                    withdrawn.remove(id);
                     push(EventKind::CandidateEntered {
                         candidate: CandidateProfile {
                             id: id.clone(),
@@ -995,10 +1040,13 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 }
             }
             "withdraw" => match candidate {
-                Some(c) => push(EventKind::CandidateWithdrew {
-                    candidate: c,
-                    report,
-                }),
+                Some(c) => {
+                    withdrawn.insert(c.clone());
+                    push(EventKind::CandidateWithdrew {
+                        candidate: c,
+                        report,
+                    });
+                }
                 None => unused.push(Unused {
                     path,
                     kind: e.kind.clone(),

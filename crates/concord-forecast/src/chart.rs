@@ -324,3 +324,94 @@ where
     }
     Ok(())
 }
+
+/// One colour per yes/no question of the back-test, distinguishable in print and for the
+/// common colour-vision deficiencies (Okabe & Ito's palette).
+const QUESTION_COLOURS: [RGBColor; 4] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+];
+
+/// The back-test's reliability diagram: for each yes/no question, the share of forecasts that
+/// came true against the mean forecast, bin by bin, dots sized by how many points the bin
+/// holds; the diagonal is perfect calibration and the band ±0.1 around it the target.
+pub fn reliability_svg(report: &crate::backtest::BacktestReport) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (720, 720)).into_drawing_area();
+        let _ = draw_reliability(&root, report);
+        let _ = root.present();
+    }
+    out
+}
+
+fn draw_reliability<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    report: &crate::backtest::BacktestReport,
+) -> Result<(), ChartError> {
+    area.fill(&WHITE).map_err(err)?;
+    let title = format!(
+        "Reliability: model {} over {} contests (leave-one-contest-out)",
+        report.model,
+        report.contests.len()
+    );
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20).into_font().color(&INK))
+        .margin(24)
+        .x_label_area_size(48)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_desc("forecast probability (mean of the bin)")
+        .y_desc("share that came true")
+        .label_style(("sans-serif", 15).into_font().color(&INK))
+        .axis_desc_style(("sans-serif", 16).into_font().color(&INK))
+        .draw()
+        .map_err(err)?;
+    // The target band: within 0.1 of the diagonal.
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            vec![(0.0, 0.0), (0.0, 0.1), (0.9, 1.0), (1.0, 1.0), (1.0, 0.9), (0.1, 0.0)],
+            RGBColor(235, 235, 235).filled(),
+        )))
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], MILESTONE.stroke_width(1)))
+        .map_err(err)?;
+    for (rel, colour) in report.reliability.iter().zip(QUESTION_COLOURS) {
+        let bins: Vec<&crate::backtest::ReliabilityBin> =
+            rel.bins.iter().filter(|b| b.points > 0).collect();
+        chart
+            .draw_series(LineSeries::new(
+                bins.iter().map(|b| (b.mean_probability, b.observed)),
+                colour.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(rel.question.label())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+            });
+        chart
+            .draw_series(bins.iter().map(|b| {
+                // Area proportional to the points in the bin.
+                let radius = (3.0 + (b.points as f64).sqrt() * 1.2).min(18.0) as i32;
+                Circle::new((b.mean_probability, b.observed), radius, colour.filled())
+            }))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID)
+        .label_font(("sans-serif", 15).into_font().color(&INK))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}

@@ -25,8 +25,12 @@ pub struct CandidateInput {
     /// The member the candidate is a national of, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nationality: Option<String>,
-    /// Members that support the candidate (explicitly or as its own nation).
+    /// Members that support the candidate (explicitly or as its own nation); under a voting
+    /// rule, the votes or encouragements of the latest round.
     pub supporters: u32,
+    /// A permanent member discouraged the candidate in the latest straw poll (a veto threat).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vetoed: bool,
 }
 
 /// What kind of block a hold is; the kind sets its base release rate.
@@ -74,6 +78,30 @@ pub struct Hold {
     /// Another member whose hold on the same candidate this one moves with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<String>,
+    /// For an explicit hold whose member has set conditions: how many the candidate's
+    /// commitments meet, of how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<ConditionProgress>,
+}
+
+/// Conditions met of conditions set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionProgress {
+    pub met: u32,
+    pub total: u32,
+}
+
+/// How the contest is decided, as far as the forecast's structure goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleFamily {
+    /// Consensus or unanimity: every hold must go.
+    #[default]
+    Consensus,
+    /// A vote (majority, qualified majority, weighted): no member can block alone.
+    Vote,
+    /// A vote in which some members hold a veto (the UN Security Council).
+    VetoVote,
 }
 
 /// The kinds of dated milestone.
@@ -118,8 +146,28 @@ pub struct ForecastInput {
     pub holds: Vec<Hold>,
     pub milestones: Vec<MilestoneInput>,
     pub term_end: Date,
+    /// Whether the term end is a known date (an assumed one does not press).
+    #[serde(default = "known", skip_serializing_if = "Clone::clone")]
+    pub term_end_known: bool,
     /// What happens at the term end with no one agreed ("extension of the incumbent").
     pub reversion: String,
+    #[serde(default, skip_serializing_if = "is_consensus")]
+    pub rule: RuleFamily,
+    /// Members with no stance on any candidate: the silent, who still have to be heard.
+    #[serde(default)]
+    pub undeclared: u32,
+    /// Facts dated in the 30 days up to `as_of` (stances, candidacies, conditions,
+    /// commitments, rounds): how busy the contest is.
+    #[serde(default)]
+    pub recent_events: u32,
+}
+
+fn known() -> bool {
+    true
+}
+
+fn is_consensus(rule: &RuleFamily) -> bool {
+    *rule == RuleFamily::Consensus
 }
 
 /// An input the engine cannot simulate; every problem is listed.

@@ -11,6 +11,7 @@
 //! threads beyond rayon's pool (the caller chooses it with `ThreadPool::install`).
 
 pub mod backtest;
+pub mod fit;
 #[cfg(feature = "chart")]
 pub mod chart;
 pub mod input;
@@ -24,8 +25,8 @@ mod sim;
 mod state;
 
 pub use input::{
-    Candidacy, CandidateInput, Edit, EditError, ForecastInput, Hold, HoldKind, InputError,
-    MilestoneInput, MilestoneKind,
+    Candidacy, CandidateInput, ConditionProgress, Edit, EditError, ForecastInput, Hold, HoldKind,
+    InputError, MilestoneInput, MilestoneKind, RuleFamily,
 };
 pub use params::{Params, ParamsError};
 pub use run::{

@@ -8,7 +8,7 @@
 //! the same clocks for every other hold: that is what makes the sensitivities and the
 //! monotonicity test pathwise.
 
-use crate::model::{Leader, Model};
+use crate::model::{DecisionClock, Leader, Model};
 use crate::rng::TrialStream;
 
 /// Who was agreed in a trial.
@@ -39,7 +39,14 @@ pub(crate) struct Scratch {
     follow_lag: Vec<f64>,
     eff_rate: Vec<f64>,
     active: Vec<bool>,
+    /// Active holds per candidate (statics included): under v1 a candidate is clear at 0.
     count: Vec<u32>,
+    /// Model v2: what is left of the decision clock's unit exponential.
+    decision_remaining: f64,
+    /// Model v2: the decision clock's rate since the last event (in its own time).
+    decision_rate: f64,
+    /// Model v2: the decision clock's own time at the last event.
+    decision_u: f64,
     alive: Vec<bool>,
     withdraw_u: Vec<f64>,
     last_released: Vec<Option<u16>>,
@@ -60,6 +67,9 @@ impl Scratch {
             eff_rate: vec![0.0; nh],
             active: vec![false; nh],
             count: vec![0; nc],
+            decision_remaining: 0.0,
+            decision_rate: 0.0,
+            decision_u: 0.0,
             alive: vec![false; nc],
             withdraw_u: vec![0.0; nc],
             last_released: vec![None; nc],
@@ -74,6 +84,8 @@ impl Scratch {
 enum Next {
     Release(usize),
     Withdraw(usize),
+    /// Model v2's decision clock fires.
+    Decide,
 }
 
 impl Scratch {
@@ -87,6 +99,19 @@ impl Scratch {
     fn uniform(&mut self, rng: &TrialStream, slot: u64) -> f64 {
         self.draws += 1;
         rng.uniform(slot)
+    }
+
+    /// Activates hold `h` (at the start, or when its candidate declares).
+    #[inline]
+    fn activate(&mut self, model: &Model, rng: &TrialStream, h: usize) {
+        let hold = &model.holds[h];
+        self.active[h] = true;
+        self.count[hold.cand as usize] += 1;
+        self.remaining[h] = if hold.rate > 0.0 || hold.rate_alone > 0.0 {
+            self.exp1(rng, hold.clock_slot)
+        } else {
+            f64::INFINITY
+        };
     }
 
     /// Releases hold `h` at operational time `u`; returns whether its candidate is now clear.
@@ -141,19 +166,13 @@ pub(crate) fn simulate(
     }
     for h in 0..nh {
         let hold = &model.holds[h];
-        let active = lifted != Some(h);
-        s.active[h] = active;
+        s.active[h] = false;
         s.sched_u[h] = f64::INFINITY;
         s.follow_lag[h] = f64::INFINITY;
-        if !active {
+        if lifted == Some(h) {
             continue;
         }
-        s.count[hold.cand as usize] += 1;
-        s.remaining[h] = if hold.rate > 0.0 {
-            s.exp1(rng, hold.clock_slot)
-        } else {
-            f64::INFINITY
-        };
+        s.activate(model, rng, h);
         if s.forced[h].is_finite() {
             // Released with the contest it is linked to, not on a clock of its own.
             s.remaining[h] = f64::INFINITY;
@@ -173,10 +192,18 @@ pub(crate) fn simulate(
         }
     }
 
-    // The first declared candidate with no hold is clear at once.
-    let mut clear: Option<(usize, f64)> = (0..nc)
-        .find(|&c| s.alive[c] && s.count[c] == 0)
-        .map(|c| (c, 0.0));
+    // Model v1: the first declared candidate with no hold is clear at once. Model v2: the
+    // decision clock decides when.
+    let mut clear: Option<(usize, f64)> = match &model.decision {
+        None => (0..nc)
+            .find(|&c| s.alive[c] && s.count[c] == 0)
+            .map(|c| (c, 0.0)),
+        Some(d) => {
+            s.decision_remaining = s.exp1(rng, d.clock_slot);
+            s.decision_u = 0.0;
+            None
+        }
+    };
     let u_end = model.u_horizon();
     let mut u = 0.0;
     while clear.is_none() {
@@ -187,12 +214,11 @@ pub(crate) fn simulate(
                 continue;
             }
             let c = model.holds[h].cand as usize;
-            let iso = if s.count[c] == 1 {
-                model.isolation
+            let rate = if s.count[c] == 1 {
+                model.holds[h].rate_alone
             } else {
-                1.0
+                model.holds[h].rate
             };
-            let rate = model.holds[h].rate * iso;
             s.eff_rate[h] = rate;
             let fire = if rate > 0.0 {
                 u + s.remaining[h] / rate
@@ -214,6 +240,20 @@ pub(crate) fn simulate(
                 }
             }
         }
+        if let Some(d) = &model.decision {
+            s.decision_rate = decision_rate(d, &s.alive, &s.count);
+            if s.decision_rate > 0.0 {
+                // The clock runs in its own time: map its firing back to the common one.
+                let t = d
+                    .time
+                    .u_to_t(s.decision_u + s.decision_remaining / s.decision_rate);
+                let fire = model.t_to_u(t);
+                if fire < best {
+                    best = fire;
+                    next = Some(Next::Decide);
+                }
+            }
+        }
         let Some(next) = next else { break };
         if best >= u_end {
             break;
@@ -225,9 +265,14 @@ pub(crate) fn simulate(
             }
         }
         u = best;
+        if let Some(d) = &model.decision {
+            let now = d.time.t_to_u(model.u_to_t(u));
+            s.decision_remaining -= s.decision_rate * (now - s.decision_u);
+            s.decision_u = now;
+        }
         match next {
             Next::Release(h) => {
-                if s.release(model, h, u) {
+                if s.release(model, h, u) && model.decision.is_none() {
                     clear = Some((model.holds[h].cand as usize, u));
                 }
             }
@@ -250,9 +295,28 @@ pub(crate) fn simulate(
                         s.count[g.cand as usize] -= g.count;
                     }
                 }
-                clear = (0..nc)
-                    .find(|&c| s.alive[c] && s.count[c] == 0)
-                    .map(|c| (c, u));
+                if model.decision.is_none() {
+                    clear = (0..nc)
+                        .find(|&c| s.alive[c] && s.count[c] == 0)
+                        .map(|c| (c, u));
+                }
+            }
+            Next::Decide => {
+                let d = model.decision.as_ref().expect("only model v2 decides by a clock");
+                let draw = s.uniform(rng, d.choice_slot);
+                let winner = choose(model, d, &s.alive, &s.count, draw);
+                // Holds still standing give way with the decision; the binding one is the
+                // hold that would have held out longest.
+                let swept = (0..nh)
+                    .filter(|&h| s.active[h] && model.holds[h].cand as usize == winner)
+                    .max_by(|&a, &b| {
+                        let left = |h: usize| s.remaining[h] / s.eff_rate[h].max(f64::MIN_POSITIVE);
+                        left(a).total_cmp(&left(b))
+                    });
+                if let Some(h) = swept {
+                    s.last_released[winner] = Some(h as u16);
+                }
+                clear = Some((winner, u));
             }
         }
     }
@@ -260,14 +324,18 @@ pub(crate) fn simulate(
     let (mut decision, mut winner, mut binding) = match clear {
         Some((c, u_clear)) => {
             let lag = model.lag_min + model.lag_mean * s.exp1(rng, model.lag_slot);
-            (
-                model.u_to_t(u_clear) + lag,
-                Winner::Candidate(c as u16),
-                s.last_released[c],
-            )
+            let who = if model.fresh_cand == Some(c as u16) {
+                Winner::Fresh
+            } else {
+                Winner::Candidate(c as u16)
+            };
+            (model.u_to_t(u_clear) + lag, who, s.last_released[c])
         }
         None => (f64::INFINITY, Winner::Nobody, None),
     };
+    if !model.legacy_fresh {
+        return finish(model, decision, winner, binding);
+    }
     // A stalemate past the hard deadline may bring a fresh candidate; with nobody declared at
     // all, the first candidate to emerge is agreed after the entry delay.
     if !model.any_declared {
@@ -281,6 +349,12 @@ pub(crate) fn simulate(
             (decision, winner, binding) = (fresh, Winner::Fresh, None);
         }
     }
+    finish(model, decision, winner, binding)
+}
+
+/// The trial's outcome, with nothing past the horizon.
+#[inline]
+fn finish(model: &Model, decision: f64, winner: Winner, binding: Option<u16>) -> Outcome {
     if decision >= model.horizon as f64 {
         return Outcome {
             decision: f64::INFINITY,
@@ -293,4 +367,46 @@ pub(crate) fn simulate(
         winner,
         binding,
     }
+}
+
+/// The decision clock's rate given where the leading candidate stands now.
+#[inline]
+fn decision_rate(d: &DecisionClock, alive: &[bool], count: &[u32]) -> f64 {
+    match d.leader.map(usize::from) {
+        Some(l) if alive[l] && count[l] > 0 => d.rate_held,
+        Some(l) if alive[l] && d.leader_had_holds => d.rate_released,
+        _ => d.rate_free,
+    }
+}
+
+/// The winner when the decision clock fires: among the declared candidates still in the race
+/// (a held one with its weight cut by `held_factor`), the floated ones and "another
+/// candidate", in proportion to their weights. `draw` is uniform in [0, 1).
+fn choose(model: &Model, d: &DecisionClock, alive: &[bool], count: &[u32], draw: f64) -> usize {
+    let leader_held = d
+        .leader
+        .map(usize::from)
+        .is_some_and(|l| alive[l] && count[l] > 0);
+    let weight = |c: usize| -> f64 {
+        if Some(c as u16) == model.fresh_cand {
+            if leader_held { d.fresh_held } else { d.fresh_free }
+        } else if alive[c] {
+            d.weight[c] * if count[c] > 0 { d.held_factor } else { 1.0 }
+        } else if model.cands[c].declared {
+            // Withdrew.
+            0.0
+        } else {
+            // Floated, never in the race: it can still be the one agreed.
+            d.weight[c]
+        }
+    };
+    let total: f64 = (0..model.cands.len()).map(weight).sum();
+    let mut left = draw * total;
+    for c in 0..model.cands.len() {
+        left -= weight(c);
+        if left < 0.0 {
+            return c;
+        }
+    }
+    model.cands.len() - 1
 }

@@ -16,17 +16,22 @@ fn nato() -> ForecastInput {
 /// withdrawals, no fresh candidate.
 fn uncoupled() -> Params {
     let mut p = Params::v1();
-    p.pressure.target = 0.0;
-    p.pressure.meeting = 0.0;
-    p.pressure.hard_deadline = 0.0;
-    p.pressure.term_end = 0.0;
-    p.pressure.early = 0.0;
-    p.isolation.factor = 1.0;
-    p.withdrawal.rate = 0.0;
-    p.fresh.p = 0.0;
-    p.decision.lag_min_days = 0.0;
-    p.decision.lag_mean_days = 0.0;
+    v1(&mut p).pressure.target = 0.0;
+    v1(&mut p).pressure.meeting = 0.0;
+    v1(&mut p).pressure.hard_deadline = 0.0;
+    v1(&mut p).pressure.term_end = 0.0;
+    v1(&mut p).pressure.early = 0.0;
+    v1(&mut p).isolation.factor = 1.0;
+    v1(&mut p).withdrawal.rate = 0.0;
+    v1(&mut p).fresh.p = 0.0;
+    v1(&mut p).decision.lag_min_days = 0.0;
+    v1(&mut p).decision.lag_mean_days = 0.0;
     p
+}
+
+/// Model v1's own parameters, to edit.
+fn v1(p: &mut Params) -> &mut concord_forecast::params::V1Params {
+    p.as_v1_mut().expect("model v1")
 }
 
 fn one_candidate(holds: Vec<Hold>) -> ForecastInput {
@@ -40,6 +45,7 @@ fn one_candidate(holds: Vec<Hold>) -> ForecastInput {
             candidacy: Candidacy::Declared,
             nationality: None,
             supporters: 6,
+            vetoed: false,
         }],
         holds,
         milestones: vec![MilestoneInput {
@@ -48,7 +54,11 @@ fn one_candidate(holds: Vec<Hold>) -> ForecastInput {
             label: "summit".into(),
         }],
         term_end: date(2024, 10, 1),
+        term_end_known: true,
         reversion: "extension".into(),
+        rule: Default::default(),
+        undeclared: 0,
+        recent_events: 0,
     }
 }
 
@@ -58,6 +68,7 @@ fn hold(member: &str, kind: HoldKind) -> Hold {
         candidate: "A".into(),
         kind,
         follows: None,
+        conditions: None,
     }
 }
 
@@ -109,18 +120,19 @@ fn same_seed_same_forecast_at_any_thread_count() {
 
 #[test]
 fn constant_hazards_match_the_exact_oracle_within_four_standard_errors() {
-    let p = uncoupled();
+    let mut p = uncoupled();
     let holds = vec![
         hold("OBJ", HoldKind::Objects),
         hold("WIT", HoldKind::Withholds),
         hold("CON", HoldKind::PendingConditions { met: 1, total: 2 }),
         hold("NAT", HoldKind::Consultation),
     ];
+    let own = v1(&mut p);
     let rates = [
-        p.hazard.objects,
-        p.hazard.withholds,
-        p.hazard.pending_conditions * (1.0 + p.conditions.met_boost * 0.5),
-        p.hazard.consultation,
+        own.hazard.objects,
+        own.hazard.withholds,
+        own.hazard.pending_conditions * (1.0 + own.conditions.met_boost * 0.5),
+        own.hazard.consultation,
     ];
     let input = one_candidate(holds);
     let f = forecast(&input, &p, &config(200_000, 0)).expect("runs");
@@ -141,7 +153,7 @@ fn constant_hazards_match_the_exact_oracle_within_four_standard_errors() {
 #[test]
 fn no_holds_means_a_decision_right_after_the_lag() {
     let mut p = uncoupled();
-    p.decision.lag_min_days = 3.0;
+    v1(&mut p).decision.lag_min_days = 3.0;
     let f = forecast(&one_candidate(vec![]), &p, &config(10_000, 0)).expect("runs");
     assert_eq!(f.curve[2].p, 0.0);
     assert_eq!(f.curve[3].p, 1.0);
@@ -152,7 +164,7 @@ fn no_holds_means_a_decision_right_after_the_lag() {
 #[test]
 fn a_zero_hazard_never_releases() {
     let mut p = uncoupled();
-    p.hazard.objects = 0.0;
+    v1(&mut p).hazard.objects = 0.0;
     let input = one_candidate(vec![
         hold("OBJ", HoldKind::Objects),
         hold("WIT", HoldKind::Withholds),
@@ -243,12 +255,14 @@ fn invalid_input_lists_every_problem() {
         candidate: "Nobody".into(),
         kind: HoldKind::Withholds,
         follows: None,
+        conditions: None,
     });
     input.holds.push(Hold {
         member: "NLD".into(),
         candidate: "Mark Rutte".into(),
         kind: HoldKind::PendingConditions { met: 3, total: 2 },
         follows: Some("NLD".into()),
+        conditions: None,
     });
     let err = forecast(&input, &Params::v1(), &config(10, 0)).unwrap_err();
     assert_eq!(err.problems.len(), 3, "{err}");
@@ -293,6 +307,7 @@ fn arb_contest() -> impl Strategy<Value = (ForecastInput, Params)> {
                 candidate: "A".into(),
                 kind,
                 follows,
+                conditions: None,
             });
         }
         let mut input = one_candidate(holds);
@@ -301,6 +316,7 @@ fn arb_contest() -> impl Strategy<Value = (ForecastInput, Params)> {
             candidacy: Candidacy::Declared,
             nationality: Some("BNAT".into()),
             supporters: b_sup,
+            vetoed: false,
         });
         input.candidates[0].supporters = a_sup;
         input.holds.push(Hold {
@@ -308,12 +324,13 @@ fn arb_contest() -> impl Strategy<Value = (ForecastInput, Params)> {
             candidate: "B".into(),
             kind: HoldKind::Implicit { backs: "A".into() },
             follows: None,
+            conditions: None,
         });
         let mut p = Params::v1();
-        p.isolation.factor = iso;
-        p.pressure.hard_deadline = amp;
-        p.withdrawal.rate = wrate;
-        p.fresh.p = fresh;
+        v1(&mut p).isolation.factor = iso;
+        v1(&mut p).pressure.hard_deadline = amp;
+        v1(&mut p).withdrawal.rate = wrate;
+        v1(&mut p).fresh.p = fresh;
         (input, p)
     })
 }

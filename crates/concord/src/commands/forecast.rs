@@ -18,7 +18,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use concord_forecast::backtest::{self, Prepared};
+use std::collections::BTreeMap;
+
+use concord_forecast::backtest::{self, BacktestConfig};
+use concord_forecast::fit::{self, Replay};
+use concord_forecast::params::ModelParams;
 use concord_forecast::{Edit, ForecastInput, MilestoneKind, Params, RunConfig, render};
 use concord_ledger::View;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,26 +93,46 @@ pub struct WhatifArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct BacktestArgs {
-    /// A directory of historical contests in the interchange format (`*.json`).
+    /// A directory of contests in the interchange format (`*.json`), e.g. `cases`.
     pub dir: PathBuf,
     /// Trials per scored forecast.
     #[arg(long, default_value_t = 20_000)]
     pub trials: u64,
-    /// Trials per forecast while fitting (many forecasts per grid point).
-    #[arg(long, default_value_t = 4_000)]
-    pub fit_trials: u64,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// A parameter file (default: the bundled model, v2; `crates/concord-forecast/params/v1.toml`
+    /// scores model v1).
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
-    /// table or json.
+    /// table or json (the whole report, every point included).
     #[arg(long, default_value = "table")]
     pub format: Format,
+    /// Write every scored point (contest, as-of, question, probability, outcome, baselines) to
+    /// this JSON file.
+    #[arg(long, value_name = "FILE.json")]
+    pub points: Option<PathBuf>,
+    /// Draw the reliability diagram to this SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub reliability: Option<PathBuf>,
+    /// Score with the parameters as given instead of refitting without each contest: the
+    /// scores are then in-sample for every contest the parameters were fitted on.
+    #[arg(long)]
+    pub no_refit: bool,
+    /// Print the README's forecast and back-test sections (markdown) instead: model v2 and
+    /// model v1 back-tested on DIR, and the bundled NATO 2024 contest forecast by the
+    /// bundled parameters. `crates/concord/tests/readme_tables.rs` fails when the README
+    /// drifts from this.
+    #[arg(long, conflicts_with_all = ["format", "points", "reliability", "write_params"])]
+    pub readme: bool,
+    /// Fit model v2 on every contest of DIR and write its parameter file here (the bundled
+    /// `params/v2.toml` is made this way).
+    #[arg(long, value_name = "FILE.toml")]
+    pub write_params: Option<PathBuf>,
 }
 
 fn load_params(path: Option<&PathBuf>) -> anyhow::Result<Params> {
     match path {
-        None => Ok(Params::v1()),
+        None => Ok(Params::bundled()),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
@@ -122,6 +146,7 @@ async fn input_of(
     ctx: &Context,
     contest: Option<&str>,
     as_of: Option<Date>,
+    params: &Params,
 ) -> anyhow::Result<Result<ForecastInput, String>> {
     if let Some(id) = contest
         && BUNDLED.iter().any(|(name, _)| *name == id)
@@ -138,7 +163,7 @@ async fn input_of(
             decision.date, decision.candidate
         )));
     }
-    Ok(Ok(ForecastInput::from_state(&state, as_of)))
+    Ok(Ok(ForecastInput::from_state_with(&state, as_of, params)))
 }
 
 fn config_of(run: &RunArgs, params: &Params, sensitivity: Option<u64>) -> RunConfig {
@@ -173,6 +198,7 @@ fn progress_bar(simulations: u64) -> Option<ProgressBar> {
 fn post_inputs(
     state: &concord_domain::ContestState,
     as_of: Date,
+    params: &Params,
 ) -> Result<Vec<(String, ForecastInput)>, String> {
     let mut out = Vec::new();
     for post in &state.definition.posts {
@@ -183,7 +209,10 @@ fn post_inputs(
         if sub.declared_candidates().next().is_none() {
             return Err(post.title.clone());
         }
-        out.push((post.title.clone(), ForecastInput::from_state(&sub, as_of)));
+        out.push((
+            post.title.clone(),
+            ForecastInput::from_state_with(&sub, as_of, params),
+        ));
     }
     Ok(out)
 }
@@ -195,6 +224,7 @@ async fn linked_holds(
     state: &concord_domain::ContestState,
     input: &ForecastInput,
     as_of: Date,
+    params: &Params,
 ) -> anyhow::Result<(Vec<concord_forecast::joint::LinkedHold>, Vec<String>)> {
     let board = concord_domain::Board::of(state);
     let mut holds = Vec::new();
@@ -247,7 +277,7 @@ async fn linked_holds(
         }
         holds.push(concord_forecast::joint::LinkedHold {
             hold: i,
-            linked: ForecastInput::from_state(&other, as_of),
+            linked: ForecastInput::from_state_with(&other, as_of, params),
             linked_name: linked.clone(),
         });
     }
@@ -310,7 +340,7 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
         let state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
         if state.definition.is_package() && state.decision.is_none() {
             let config = config_of(&args.run, &params, Some(0));
-            match post_inputs(&state, as_of) {
+            match post_inputs(&state, as_of, &params) {
                 Err(post) => println!(
                     "{}",
                     crate::render::wrap_text_pub(
@@ -339,7 +369,7 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of).await? {
+    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
         Err(decided) => {
             println!("{decided}");
@@ -364,7 +394,7 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
         // Holds bargained against another contest release when it is decided.
         let contest = ctx.contest(args.contest.as_deref()).await?;
         let state = ctx.ledger.state(&contest, input.as_of, View::Chair).await?;
-        let (holds, notes) = linked_holds(ctx, &state, &input, input.as_of).await?;
+        let (holds, notes) = linked_holds(ctx, &state, &input, input.as_of, &params).await?;
         if !holds.is_empty() || !notes.is_empty() {
             println!();
             println!("Linked holds:");
@@ -398,8 +428,8 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
 
 /// The forecast `concord demo` ends with (the defaults, as a table).
 pub async fn demo_forecast(ctx: &Context, contest: &str, as_of: Date) -> anyhow::Result<()> {
-    let params = Params::v1();
-    if let Ok(input) = input_of(ctx, Some(contest), Some(as_of)).await? {
+    let params = Params::bundled();
+    if let Ok(input) = input_of(ctx, Some(contest), Some(as_of), &params).await? {
         let f = concord_forecast::forecast(&input, &params, &RunConfig::from_params(&params))?;
         print!("{}", render::forecast_text(&f));
     }
@@ -494,7 +524,7 @@ fn edits_of(input: &ForecastInput, args: &WhatifArgs) -> anyhow::Result<Vec<Edit
 
 pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let params = load_params(args.run.params.as_ref())?;
-    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of).await? {
+    let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
         Err(decided) => {
             println!("{decided}");
@@ -512,16 +542,18 @@ pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads every `*.json` case in `dir`; a case that does not parse is reported and skipped.
-fn read_cases(dir: &PathBuf, params: &Params) -> anyhow::Result<(Vec<Prepared>, Vec<String>)> {
+/// Reads every `*.json` case in `dir`; a case that does not parse is reported and left out,
+/// and every event a case holds that the domain cannot use is reported by case and kind.
+fn read_cases(dir: &PathBuf) -> anyhow::Result<(Vec<Replay>, Vec<String>)> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
-    let mut contests = Vec::new();
-    let mut skipped = Vec::new();
+    let mut replays = Vec::new();
+    let mut refused = Vec::new();
+    let mut unused: BTreeMap<String, usize> = BTreeMap::new();
     for path in paths {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {name}"))?;
@@ -530,39 +562,86 @@ fn read_cases(dir: &PathBuf, params: &Params) -> anyhow::Result<(Vec<Prepared>, 
                 let id = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or(name);
-                contests.push(backtest::prepare(&id, &case, params));
+                    .unwrap_or(name.clone());
+                for u in &case.unused {
+                    *unused.entry(format!("{id}: {}", u.kind)).or_default() += 1;
+                }
+                match Replay::of(&id, &case) {
+                    Some(replay) => replays.push(replay),
+                    None => refused.push(format!("{name}: no outcome: nothing to score")),
+                }
             }
-            Err(diagnostics) => skipped.push(format!("{diagnostics}")),
+            Err(diagnostics) => refused.push(format!("{diagnostics}")),
         }
     }
-    Ok((contests, skipped))
+    if !unused.is_empty() {
+        let total: usize = unused.values().sum();
+        eprintln!(
+            "note: {total} events not used (run `concord import FILE` on a case to see each, with why):"
+        );
+        let mut line = String::new();
+        for (what, n) in &unused {
+            let item = format!("{what} ×{n}");
+            if line.len() + item.len() + 2 > 96 {
+                eprintln!("  {line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push_str("; ");
+            }
+            line.push_str(&item);
+        }
+        if !line.is_empty() {
+            eprintln!("  {line}");
+        }
+    }
+    Ok((replays, refused))
 }
 
 pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     let params = load_params(args.params.as_ref())?;
-    let (contests, skipped) = read_cases(&args.dir, &params)?;
-    for s in &skipped {
-        eprintln!("skipped (does not parse): {s}");
+    let (replays, refused) = read_cases(&args.dir)?;
+    for s in &refused {
+        eprintln!("not scored: {s}");
     }
-    if contests.is_empty() {
+    if replays.is_empty() {
         bail!("no readable contest in {}", args.dir.display());
     }
-    let config = RunConfig {
+    if let Some(path) = &args.write_params {
+        let ModelParams::V2(v2) = &params.model else {
+            bail!("--write-params fits model v2: give a v2 parameter file or none");
+        };
+        let all: Vec<&Replay> = replays.iter().collect();
+        let est = fit::fit(&all, &v2.structure)?;
+        let text = fit::params_text(&params, &est);
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {}: model v2 fitted on {} contests ({} events, log-likelihood {:.1})",
+            path.display(),
+            est.info.contests.len(),
+            est.info.events,
+            est.info.log_likelihood
+        );
+    }
+    let config = BacktestConfig {
         trials: args.trials,
         seed: args.seed.unwrap_or(params.run.seed),
-        sensitivity_trials: 0,
+        refit: !args.no_refit,
+        ..BacktestConfig::default()
     };
-    let steps = backtest::grid(&params).len() + contests.len();
+    if args.readme {
+        print!("{}", crate::commands::readme::tables(&replays, &config)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(steps as u64);
+        let bar = ProgressBar::new(replays.len() as u64);
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} fitting and scoring steps ({eta})")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} contests refitted and scored ({eta})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
     });
-    let report = backtest::backtest(&contests, &params, &config, args.fit_trials, &|done, _| {
+    let report = backtest::backtest(&replays, &params, &config, &|done, _| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
         }
@@ -570,11 +649,19 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if let Some(path) = &args.points {
+        std::fs::write(path, serde_json::to_string_pretty(&report.points)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.reliability {
+        std::fs::write(path, concord_forecast::chart::reliability_svg(&report))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Table => print!("{}", backtest::report_text(&report)),
     }
-    Ok(if skipped.is_empty() {
+    Ok(if refused.is_empty() {
         ExitCode::SUCCESS
     } else {
         // Scores were printed, but not over every contest asked for.

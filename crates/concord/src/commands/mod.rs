@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod ledger;
 pub mod power;
 pub mod review;
+pub mod readme;
 pub mod serve;
 pub mod silence;
 pub mod token;
