@@ -617,14 +617,13 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
     // candidate, in a tally, in a ballot), floated or declared.
     let mut entry: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     for (pos, r) in reads.iter().enumerate() {
-        let mentioned = r
-            .e
-            .candidate
-            .iter()
-            .chain(r.e.tally.iter().flat_map(|t| t.keys()))
-            .chain(r.e.votes.iter().flat_map(|v| v.keys()))
-            .chain(&r.e.eliminated)
-            .chain(&r.e.advanced);
+        let mentioned =
+            r.e.candidate
+                .iter()
+                .chain(r.e.tally.iter().flat_map(|t| t.keys()))
+                .chain(r.e.votes.iter().flat_map(|v| v.keys()))
+                .chain(&r.e.eliminated)
+                .chain(&r.e.advanced);
         for name in mentioned {
             if let Some(id) = ids.get(name) {
                 let floated = r.e.kind == "floated" && r.e.candidate.as_ref() == Some(name);

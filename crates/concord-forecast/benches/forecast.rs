@@ -1,4 +1,5 @@
-//! Speed of the forecast engine on the NATO 2024 input as of 2024-04-04.
+//! Speed of the forecast engine on the NATO 2024 contest as of 2024-04-04, for model v1 and
+//! model v2 (the bundled scenario, folded and read by each model).
 //!
 //! `cargo bench -p concord-forecast` prints trials per second (divan's item throughput):
 //! - `nato_one_thread`: one core, the per-core figure (target ≥ 2,000,000 trials/s);
@@ -7,6 +8,8 @@
 //! - `draw_floor_one_thread`: only the random draws a trial needs (uniform + logarithm, as
 //!   many as the mean draws per trial) — the bound the simulation cannot beat.
 
+use concord_domain::event::seal_all;
+use concord_domain::state::ContestState;
 use concord_forecast::rng::TrialStream;
 use concord_forecast::{Edit, ForecastInput, Params, RunConfig, forecast, whatif};
 use divan::counter::ItemsCount;
@@ -15,9 +18,31 @@ fn main() {
     divan::main();
 }
 
-fn nato() -> ForecastInput {
-    serde_json::from_str(include_str!("../tests/fixtures/nato-2024-04-04.json"))
-        .expect("fixture parses")
+const MODELS: [&str; 2] = ["v1", "v2"];
+
+fn params(model: &str) -> Params {
+    match model {
+        "v1" => Params::v1(),
+        _ => Params::v2(),
+    }
+}
+
+/// The bundled NATO 2024 contest as of the article's date, read by `params`' model.
+fn nato(params: &Params) -> ForecastInput {
+    let scenario = concord_domain::scenario::parse(
+        "nato-sg-2024.toml",
+        include_str!("../../../scenarios/nato-sg-2024.toml"),
+        "bench",
+    )
+    .expect("the bundled scenario parses");
+    let events = seal_all(
+        scenario.into_events("bench"),
+        None,
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    let as_of = jiff::civil::date(2024, 4, 4);
+    let state = ContestState::fold(&events, as_of).expect("folds");
+    ForecastInput::from_state_with(&state, as_of, params)
 }
 
 fn config(trials: u64) -> RunConfig {
@@ -30,9 +55,10 @@ fn config(trials: u64) -> RunConfig {
 
 const TRIALS: u64 = 1_000_000;
 
-#[divan::bench(sample_count = 10)]
-fn nato_one_thread(bencher: divan::Bencher) {
-    let (input, params) = (nato(), Params::v1());
+#[divan::bench(sample_count = 10, args = MODELS)]
+fn nato_one_thread(bencher: divan::Bencher, model: &str) {
+    let params = params(model);
+    let input = nato(&params);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -42,17 +68,19 @@ fn nato_one_thread(bencher: divan::Bencher) {
         .bench(|| pool.install(|| forecast(&input, &params, &config(TRIALS)).expect("runs")));
 }
 
-#[divan::bench(sample_count = 10)]
-fn nato_all_threads(bencher: divan::Bencher) {
-    let (input, params) = (nato(), Params::v1());
+#[divan::bench(sample_count = 10, args = MODELS)]
+fn nato_all_threads(bencher: divan::Bencher, model: &str) {
+    let params = params(model);
+    let input = nato(&params);
     bencher
         .counter(ItemsCount::new(TRIALS))
         .bench(|| forecast(&input, &params, &config(TRIALS)).expect("runs"));
 }
 
-#[divan::bench(sample_count = 20)]
-fn whatif_lift_hun(bencher: divan::Bencher) {
-    let (input, params) = (nato(), Params::v1());
+#[divan::bench(sample_count = 20, args = MODELS)]
+fn whatif_lift_hun(bencher: divan::Bencher, model: &str) {
+    let params = params(model);
+    let input = nato(&params);
     let edits = [Edit::Lift {
         member: "HUN".into(),
         candidate: None,
@@ -60,9 +88,10 @@ fn whatif_lift_hun(bencher: divan::Bencher) {
     bencher.bench(|| whatif(&input, &edits, &params, &config(100_000)).expect("runs"));
 }
 
-#[divan::bench(sample_count = 10)]
-fn draw_floor_one_thread(bencher: divan::Bencher) {
-    let (input, params) = (nato(), Params::v1());
+#[divan::bench(sample_count = 10, args = MODELS)]
+fn draw_floor_one_thread(bencher: divan::Bencher, model: &str) {
+    let params = params(model);
+    let input = nato(&params);
     let per_trial = forecast(&input, &params, &config(100_000))
         .expect("runs")
         .draws_per_trial

@@ -379,7 +379,10 @@ pub fn backtest(
         .map(|replay| {
             let (p, fitted_on) = params_for(params, designs.as_ref(), &replay.id);
             let mut points = score_contest(replay, &p, config);
-            for point in points.iter_mut().filter(|pt| pt.question == Question::Winner) {
+            for point in points
+                .iter_mut()
+                .filter(|pt| pt.question == Question::Winner)
+            {
                 let (named, declared) = winner_base_rates(replay, point.as_of, &p);
                 point.base_rate = named;
                 point.declared_base_rate = Some(declared);
@@ -558,7 +561,8 @@ fn reliability(question: Question, points: &[ScoredPoint]) -> Reliability {
                 .iter()
                 .filter(|p| p.question == question)
                 .filter(|p| {
-                    p.probability >= low && (p.probability < high || (b == 9 && p.probability <= 1.0))
+                    p.probability >= low
+                        && (p.probability < high || (b == 9 && p.probability <= 1.0))
                 })
                 .collect();
             ReliabilityBin {
@@ -595,10 +599,7 @@ pub fn report_text(r: &BacktestReport) -> String {
         r.contests.len(),
         r.contests.iter().map(|c| c.points).sum::<usize>()
     );
-    let _ = writeln!(
-        out,
-        "[95 % interval from resampling contests]\n"
-    );
+    let _ = writeln!(out, "[95 % interval from resampling contests]\n");
     for (title, rows) in [
         ("All contests", &r.questions),
         ("Decided by consensus or unanimity", &r.consensus),
@@ -624,7 +625,10 @@ pub fn report_text(r: &BacktestReport) -> String {
         }
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "Reliability (forecast bin: points, mean forecast → share that came true)");
+    let _ = writeln!(
+        out,
+        "Reliability (forecast bin: points, mean forecast → share that came true)"
+    );
     for rel in &r.reliability {
         let _ = writeln!(out, "  {}", rel.question.label());
         for b in rel.bins.iter().filter(|b| b.points > 0) {

@@ -377,12 +377,22 @@ fn draw_reliability<DB: DrawingBackend>(
     // The target band: within 0.1 of the diagonal.
     chart
         .draw_series(std::iter::once(Polygon::new(
-            vec![(0.0, 0.0), (0.0, 0.1), (0.9, 1.0), (1.0, 1.0), (1.0, 0.9), (0.1, 0.0)],
+            vec![
+                (0.0, 0.0),
+                (0.0, 0.1),
+                (0.9, 1.0),
+                (1.0, 1.0),
+                (1.0, 0.9),
+                (0.1, 0.0),
+            ],
             RGBColor(235, 235, 235).filled(),
         )))
         .map_err(err)?;
     chart
-        .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], MILESTONE.stroke_width(1)))
+        .draw_series(LineSeries::new(
+            [(0.0, 0.0), (1.0, 1.0)],
+            MILESTONE.stroke_width(1),
+        ))
         .map_err(err)?;
     for (rel, colour) in report.reliability.iter().zip(QUESTION_COLOURS) {
         let bins: Vec<&crate::backtest::ReliabilityBin> =

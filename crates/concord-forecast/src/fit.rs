@@ -86,9 +86,9 @@ impl Replay {
             .iter()
             .filter(|e| e.valid == date)
             .filter_map(|e| match &e.kind {
-                EventKind::CandidateWithdrew { candidate, .. } => state
-                    .candidate(candidate)
-                    .map(|c| c.profile.name.clone()),
+                EventKind::CandidateWithdrew { candidate, .. } => {
+                    state.candidate(candidate).map(|c| c.profile.name.clone())
+                }
                 _ => None,
             })
             .collect()
@@ -276,12 +276,7 @@ impl Landmark<'_> {
     /// Adds a clock at risk from the landmark to `end`, with covariates `x(day, pressing)` (day
     /// 1 is the day after the landmark), firing on its last day if it did. A clock that fired
     /// on the landmark's own day counts one day at risk.
-    fn add(
-        &self,
-        design: &mut Design,
-        end: End,
-        x: &dyn Fn(i64, &Pressing) -> [f64; coef::COUNT],
-    ) {
+    fn add(&self, design: &mut Design, end: End, x: &dyn Fn(i64, &Pressing) -> [f64; coef::COUNT]) {
         let pressing = Pressing::of(self.input());
         let last = days_between(self.input().as_of, end.date()).max(1);
         design.clocks += 1;
@@ -396,7 +391,9 @@ pub fn design_of(replay: &Replay, s: &StructureParams) -> Design {
         let leader = covariates.iter().position(|c| c.leader);
         let leader_name = leader.map(|l| now.candidates[l].name.clone());
         let leader_withdrew = leader_name.as_deref().and_then(|n| lm.withdrawal(n));
-        let leader_had_holds = leader_name.as_deref().is_some_and(|n| held_on(n, now.as_of));
+        let leader_had_holds = leader_name
+            .as_deref()
+            .is_some_and(|n| held_on(n, now.as_of));
         let state_on = |date: Date| -> LeaderState {
             match &leader_name {
                 Some(_) if leader_withdrew.is_some_and(|w| w <= date) => LeaderState::Free,
@@ -678,36 +675,45 @@ const V2_HEADER: &str = "\
 # concord forecast — model v2 parameters.
 #
 # Written by `concord backtest cases --write-params crates/concord-forecast/params/v2.toml`: do not
-# edit the [coef] values by hand, refit them. Every rate in the simulation is exp(β·x) per day of
-# operational time; each [coef] entry is one β, estimated by maximum likelihood from the contests
-# listed in [fit] (a piecewise-exponential survival model of every clock the simulation runs,
-# with censoring; see crates/concord-forecast/src/fit.rs), with its standard error.
+# edit the [coef] values by hand, refit them. Each [coef] entry is one coefficient β with its
+# standard error (clustered by contest), estimated by penalised maximum likelihood from the
+# contests listed in [fit]: every clock of the simulation as a piecewise-exponential survival
+# process followed from every landmark (a date something became known), with censoring, and the
+# choice of the winner as a conditional logit. See crates/concord-forecast/src/fit.rs.
+# A clock's rate per day is exp(β·x) in the operational time of the contest's pressure.
 #
-# [coef.hold]      release of a hold: an intercept per kind (withholds, objects, own_national —
-#                  the member's own national is a rival —, pending_conditions, implicit — it backs a
-#                  rival), plus great_power (the member is in [structure].great_powers),
-#                  conditions_met (share of its conditions the candidate's commitments meet) and
-#                  last_hold (it is the last block on its candidate).
-# [coef.clear]     a declared candidate nothing holds becomes agreed: an intercept for consensus and
-#                  one for votes, plus support_share (members backing it; under a vote, its share of
-#                  the latest round), undeclared_share (members who have said nothing: silence is not
-#                  consent), leader (the best-supported) and vetoed (a permanent member discouraged
-#                  it in the latest straw poll).
-# [coef.withdraw]  a declared candidate withdraws: intercept, support_share, leader.
-# [coef.declare]   a floated (potential) candidate declares.
-# [coef.enter]     a fresh candidate, not yet named, enters: intercept, no_declared (nobody is in
-#                  the race), leader_blocked (the best-supported candidate is held).
-# [coef.pressure]  the deadline effect, common to every clock of a contest, by day:
-#                  meeting_week (a meeting within [structure].meeting_window_days), deadline_month (a
-#                  hard deadline or known term end within deadline_window_days), overdue (one has
-#                  passed undecided: the pressure moves on but the contest is now late), and
-#                  vote_meeting (a vote-decided contest's election meeting within
-#                  vote_meeting_window_days).
+# [coef.hold]      a hold releasing: an intercept per kind (withholds, objects, own_national — the
+#                  member's own national is a rival —, pending_conditions), plus great_power (the
+#                  member is in [structure].great_powers), conditions_met (share of its conditions
+#                  the candidate's commitments meet) and last_hold (it is the last block on its
+#                  candidate). A hold still standing when the contest is decided gives way with
+#                  the decision (it is censored there, not counted as a release).
+# [coef.decide]    the contest being decided (when): an intercept for consensus and one for votes,
+#                  plus leader_support (the best-supported candidate's share of the members, of
+#                  the latest round's votes under a voting rule), leader_held / leader_released
+#                  (the leader is held now / was held and every hold has gone), undeclared_share
+#                  (members who have said nothing), no_declared, declared_count (ln), recent_events
+#                  (ln of 1 + the facts of the last 30 days), and its own days: meeting_day (a
+#                  known meeting that day), vote_meeting_day (that meeting of a vote-decided
+#                  contest: its election).
+# [coef.choose]    who is agreed when it is decided (log-odds against a declared candidate with no
+#                  support): support_share, leader, held (still held at the decision), vetoed (a
+#                  permanent member discouraged it in the latest straw poll), potential (floated,
+#                  never declared), fresh (\"another candidate\", not yet named) and
+#                  fresh_leader_held.
+# [coef.withdraw]  a declared candidate withdrawing: intercept, support_share, leader.
+# [coef.pressure]  common to every clock of a contest, by day: meeting_day, meeting_week (a meeting
+#                  within [structure].meeting_window_days), deadline_month (the next hard deadline
+#                  or known term end within [structure].deadline_window_days), overdue (one has
+#                  passed undecided), deadline_day (that very day), target_week (a soft target
+#                  within the week), and days_1_2, days_3_7, days_8_30, days_31_90 after the
+#                  forecast's date (the near future of a day on which something happened is busier
+#                  than the far future).
 #
-# [structure] holds choices made by hand before any fit (windows, the great-power list, the
-# horizon when no term end is known, and the prior: each β ~ Normal(0, prior_sd), intercepts
-# centred on prior_intercept_mean = a rate of about once a year). [follow] keeps model v1's
-# judgement for members that move with another (no contest in the corpus records one).
-# The back-test refits all of this without each contest it scores (leave-one-contest-out).
+# [structure] holds the choices made by hand before any fit: the windows, the great-power list,
+# the horizon when no term end is known, and the prior (each β ~ Normal(0, prior_sd), the clocks'
+# intercepts centred on prior_intercept_mean, a rate of about once a year). [follow] keeps model
+# v1's judgement for members that move with another (no contest in the corpus records one).
+# No value here cites a contest: the back-test refits all of them without each contest it scores.
 
 ";

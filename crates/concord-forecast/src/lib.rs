@@ -11,9 +11,9 @@
 //! threads beyond rayon's pool (the caller chooses it with `ThreadPool::install`).
 
 pub mod backtest;
-pub mod fit;
 #[cfg(feature = "chart")]
 pub mod chart;
+pub mod fit;
 pub mod input;
 pub mod joint;
 mod model;

@@ -205,9 +205,7 @@ impl Model {
                     HoldKind::Implicit { backs } => (h.implicit, Some(cand_index(backs)), false),
                     HoldKind::PendingConditions { met, total } => (
                         h.pending_conditions
-                            * (1.0
-                                + v1.conditions.met_boost * f64::from(*met)
-                                    / f64::from(*total)),
+                            * (1.0 + v1.conditions.met_boost * f64::from(*met) / f64::from(*total)),
                         None,
                         true,
                     ),

@@ -354,9 +354,12 @@ impl Params {
         Params::from_toml_str(V1_TOML).expect("bundled params/v1.toml is valid")
     }
 
-    /// The bundled v2 parameters.
+    /// The bundled v2 parameters (parsed once).
     pub fn v2() -> Params {
-        Params::from_toml_str(V2_TOML).expect("bundled params/v2.toml is valid")
+        static V2: std::sync::LazyLock<Params> = std::sync::LazyLock::new(|| {
+            Params::from_toml_str(V2_TOML).expect("bundled params/v2.toml is valid")
+        });
+        V2.clone()
     }
 
     /// The model concord forecasts with unless told otherwise: the one that scores better in

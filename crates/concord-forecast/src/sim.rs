@@ -302,7 +302,10 @@ pub(crate) fn simulate(
                 }
             }
             Next::Decide => {
-                let d = model.decision.as_ref().expect("only model v2 decides by a clock");
+                let d = model
+                    .decision
+                    .as_ref()
+                    .expect("only model v2 decides by a clock");
                 let draw = s.uniform(rng, d.choice_slot);
                 let winner = choose(model, d, &s.alive, &s.count, draw);
                 // Holds still standing give way with the decision; the binding one is the
@@ -389,7 +392,11 @@ fn choose(model: &Model, d: &DecisionClock, alive: &[bool], count: &[u32], draw:
         .is_some_and(|l| alive[l] && count[l] > 0);
     let weight = |c: usize| -> f64 {
         if Some(c as u16) == model.fresh_cand {
-            if leader_held { d.fresh_held } else { d.fresh_free }
+            if leader_held {
+                d.fresh_held
+            } else {
+                d.fresh_free
+            }
         } else if alive[c] {
             d.weight[c] * if count[c] > 0 { d.held_factor } else { 1.0 }
         } else if model.cands[c].declared {

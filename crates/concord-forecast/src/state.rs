@@ -254,7 +254,11 @@ fn recent_events(state: &ContestState, as_of: Date) -> u32 {
         .count();
     let candidacies = state.candidates.iter().filter(|c| recent(c.since)).count();
     let conditions = state.conditions.iter().filter(|c| recent(c.set_on)).count();
-    let commitments = state.commitments.iter().filter(|c| recent(c.made_on)).count();
+    let commitments = state
+        .commitments
+        .iter()
+        .filter(|c| recent(c.made_on))
+        .count();
     let rounds = state.straw_polls.iter().filter(|p| recent(p.date)).count()
         + state.ballots.iter().filter(|b| recent(b.date)).count();
     (stances + candidacies + conditions + commitments + rounds) as u32

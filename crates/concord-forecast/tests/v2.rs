@@ -87,7 +87,11 @@ fn decision_clock_alone_is_exponential_shifted_by_a_day() {
         let exact = 1.0 - (-rate * (day as f64)).exp();
         within(p_by(&f, day), exact, f.curve[day].se, &format!("day {day}"));
     }
-    assert_eq!(p_by(&f, 0), 0.0, "nothing is decided on the forecast's own day");
+    assert_eq!(
+        p_by(&f, 0),
+        0.0,
+        "nothing is decided on the forecast's own day"
+    );
 }
 
 #[test]
@@ -176,7 +180,22 @@ fn the_choice_follows_the_weights() {
     .unwrap();
     let (e, one, fresh) = (1.0f64.exp(), 1.0, (-1.0f64).exp());
     let total = e + one + fresh;
-    within(f.candidates[0].wins.p, e / total, f.candidates[0].wins.se, "leader");
-    within(f.candidates[1].wins.p, one / total, f.candidates[1].wins.se, "other");
-    within(f.another_candidate.p, fresh / total, f.another_candidate.se, "another");
+    within(
+        f.candidates[0].wins.p,
+        e / total,
+        f.candidates[0].wins.se,
+        "leader",
+    );
+    within(
+        f.candidates[1].wins.p,
+        one / total,
+        f.candidates[1].wins.se,
+        "other",
+    );
+    within(
+        f.another_candidate.p,
+        fresh / total,
+        f.another_candidate.se,
+        "another",
+    );
 }

@@ -56,7 +56,10 @@ fn decided_by(f: &Forecast, on: Date) -> Estimate {
     f.curve
         .iter()
         .find(|c| c.date == on)
-        .map_or(Estimate { p: 0.0, se: 0.0 }, |c| Estimate { p: c.p, se: c.se })
+        .map_or(Estimate { p: 0.0, se: 0.0 }, |c| Estimate {
+            p: c.p,
+            se: c.se,
+        })
 }
 
 fn forecast_section(out: &mut String, params: &Params) -> anyhow::Result<()> {
@@ -98,7 +101,8 @@ fn forecast_section(out: &mut String, params: &Params) -> anyhow::Result<()> {
         f.reversion,
         pct(&f.reversion_first)
     );
-    let date_or = |d: Option<Date>| d.map_or_else(|| "beyond the horizon".to_owned(), |d| d.to_string());
+    let date_or =
+        |d: Option<Date>| d.map_or_else(|| "beyond the horizon".to_owned(), |d| d.to_string());
     let _ = writeln!(
         out,
         "| median decision date, 80 % interval | {}, {} – {} |",
@@ -195,10 +199,13 @@ fn backtest_section(
         .filter_map(|p| p.declared_base_rate)
         .map(|p| -p.max(backtest::LOG_LOSS_FLOOR).ln())
         .collect();
-    let declared_mean = (!declared.is_empty()).then(|| declared.iter().sum::<f64>() / declared.len() as f64);
+    let declared_mean =
+        (!declared.is_empty()).then(|| declared.iter().sum::<f64>() / declared.len() as f64);
     for q in &v2.questions {
         let v1q = v1.questions.iter().find(|o| o.question == q.question);
-        let declared_base = (q.question == Question::Winner).then_some(declared_mean).flatten();
+        let declared_base = (q.question == Question::Winner)
+            .then_some(declared_mean)
+            .flatten();
         question_row(out, q, v1q, declared_base);
     }
     let ninety = |rows: &[QuestionSummary]| {
@@ -211,7 +218,10 @@ fn backtest_section(
             .find(|q| q.question == Question::Winner)
             .map(|q| (q.model.mean, q.base_rate.mean))
     };
-    for (label, rows) in [("consensus or unanimity", &v2.consensus), ("votes", &v2.votes)] {
+    for (label, rows) in [
+        ("consensus or unanimity", &v2.consensus),
+        ("votes", &v2.votes),
+    ] {
         if let (Some(n), Some(w)) = (ninety(rows), winner(rows)) {
             let _ = writeln!(
                 out,
@@ -221,7 +231,10 @@ fn backtest_section(
             );
         }
     }
-    let _ = writeln!(out, "\nReliability (`--reliability FILE.svg` draws it): bins holding at least 20 points, and how many of them lie within 0.1 of the diagonal:\n");
+    let _ = writeln!(
+        out,
+        "\nReliability (`--reliability FILE.svg` draws it): bins holding at least 20 points, and how many of them lie within 0.1 of the diagonal:\n"
+    );
     for rel in &v2.reliability {
         let full: Vec<_> = rel.bins.iter().filter(|b| b.points >= 20).collect();
         let close = full
@@ -245,7 +258,11 @@ fn backtest_section(
             "\nNATO 2024 itself, scored out of sample (its {} dates, parameters fitted on the \
              other {} contests): Brier {:.3} (base rate {:.3}), winner log loss {:.2} (base rate \
              {:.2}).",
-            nato.points, nato.fitted_on, nato.model_brier, nato.base_brier, nato.model_log_loss,
+            nato.points,
+            nato.fitted_on,
+            nato.model_brier,
+            nato.base_brier,
+            nato.model_log_loss,
             nato.base_log_loss
         );
     }
@@ -267,10 +284,16 @@ pub fn tables(replays: &[Replay], config: &BacktestConfig) -> anyhow::Result<Str
         &|_, _| {},
     );
     let mut out = String::new();
-    let _ = writeln!(out, "<!-- readme:forecast (generated: concord backtest cases --readme) -->");
+    let _ = writeln!(
+        out,
+        "<!-- readme:forecast (generated: concord backtest cases --readme) -->"
+    );
     forecast_section(&mut out, &v2_params)?;
     let _ = writeln!(out, "<!-- /readme:forecast -->\n");
-    let _ = writeln!(out, "<!-- readme:backtest (generated: concord backtest cases --readme) -->");
+    let _ = writeln!(
+        out,
+        "<!-- readme:backtest (generated: concord backtest cases --readme) -->"
+    );
     backtest_section(&mut out, &v2, &v1)?;
     let _ = writeln!(out, "<!-- /readme:backtest -->");
     Ok(out)
