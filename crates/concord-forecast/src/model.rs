@@ -77,8 +77,6 @@ pub(crate) struct Model {
     pub any_declared: bool,
     /// The fresh candidate's index in `cands` (model v2), past the input's candidates.
     pub fresh_cand: Option<u16>,
-    /// Model v1's fresh candidate: a coin after the hard deadline, then a delay.
-    pub legacy_fresh: bool,
     /// Model v2's decision clock and choice of the winner; `None` under v1, where a candidate
     /// is agreed as soon as nothing holds it.
     pub decision: Option<DecisionClock>,
@@ -324,7 +322,6 @@ impl Model {
             any_declared: cands.iter().any(|c| c.declared),
             cands,
             fresh_cand: None,
-            legacy_fresh: true,
             decision: None,
             follow_p: params.follow.p,
             follow_lag_mean: params.follow.lag_mean_days,
@@ -514,7 +511,6 @@ impl Model {
             any_declared: cands.iter().any(|c| c.declared),
             cands,
             fresh_cand: Some(fresh),
-            legacy_fresh: false,
             decision: Some(decision),
             follow_p: params.follow.p,
             follow_lag_mean: params.follow.lag_mean_days,

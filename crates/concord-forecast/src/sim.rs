@@ -336,7 +336,9 @@ pub(crate) fn simulate(
         }
         None => (f64::INFINITY, Winner::Nobody, None),
     };
-    if !model.legacy_fresh {
+    // Model v2's fresh candidate is a choice at the decision; v1's comes by a coin after the
+    // hard deadline.
+    if model.decision.is_some() {
         return finish(model, decision, winner, binding);
     }
     // A stalemate past the hard deadline may bring a fresh candidate; with nobody declared at
