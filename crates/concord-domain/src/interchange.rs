@@ -197,6 +197,11 @@ pub fn case_date(s: &str) -> Option<Date> {
     first.last_of_month().into()
 }
 
+/// The kinds of event that can still follow the decision: a later meeting or vote confirming
+/// it, a term extension, taking office.
+const AFTER_DECISION_KINDS: [&str; 5] =
+    ["deadline", "vote", "extension", "decision", "took_office"];
+
 /// The kinds of event that put a floated candidate in the race: members act on it.
 const PARTICIPATING_KINDS: [&str; 6] = [
     "endorse",
@@ -465,7 +470,13 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
             base: MajorityBase::AllMembers,
             comparison: Default::default(),
         },
-        "qualified_majority" => DecisionRule::eu_qualified_majority(),
+        // A case's seats carry no population, so only the qualified majority's member
+        // criterion can be counted: 55 % of the members.
+        "qualified_majority" => DecisionRule::Majority {
+            threshold: 0.55,
+            base: MajorityBase::AllMembers,
+            comparison: crate::rules::Comparison::AtLeast,
+        },
         "unsc_veto_majority" => DecisionRule::un_security_council(),
         other => {
             problems.push(
@@ -708,14 +719,35 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
     };
     let mut conditions_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut term_end_at_opening: Option<Date> = None;
-    // Candidates floated and not (yet) in the race, and candidates who withdrew.
+    // Candidates floated and not (yet) in the race, and candidates who withdrew or were
+    // eliminated.
     let mut floated: BTreeSet<String> = BTreeSet::new();
     let mut withdrawn: BTreeSet<String> = BTreeSet::new();
+    // When the file's own decision became known: what only became known later cannot change
+    // the contest (it is listed as unused). The file's decision event, not its outcome, so a
+    // forecast never reads the outcome.
+    let decided_on: Option<Date> = reads
+        .iter()
+        .find(|r| {
+            r.e.kind == "decision" && r.e.candidate.as_ref().is_some_and(|n| ids.contains_key(n))
+        })
+        .map(|r| r.known);
 
     for (pos, r) in reads.iter().enumerate() {
         let e = &r.e;
         let path = format!("$.events[{}]", r.index);
         let date = r.known;
+        if decided_on.is_some_and(|d| date > d) && !AFTER_DECISION_KINDS.contains(&e.kind.as_str())
+        {
+            unused.push(Unused {
+                path,
+                kind: e.kind.clone(),
+                reason: format!(
+                    "known only on {date}, after the decision: it cannot change the contest"
+                ),
+            });
+            continue;
+        }
         let report = report_of(r);
         let candidate: Option<String> = e.candidate.as_ref().and_then(|n| ids.get(n)).cloned();
         let mut push = |kind: EventKind| {
@@ -761,17 +793,34 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
             continue;
         }
         // A floated candidate whom members back, hold, set conditions for or vote on is in the
-        // race from then on, declared or not; so is a withdrawn one who is back.
-        if let Some(id) = &candidate
-            && (floated.contains(id) || withdrawn.contains(id))
-            && PARTICIPATING_KINDS.contains(&e.kind.as_str())
-        {
-            floated.remove(id);
-            withdrawn.remove(id);
+        // race from then on, declared or not; so is a withdrawn or eliminated one who is back.
+        let acted_on = candidate
+            .iter()
+            .filter(|_| PARTICIPATING_KINDS.contains(&e.kind.as_str()))
+            .cloned()
+            .chain(
+                e.votes
+                    .iter()
+                    .flat_map(|v| v.keys())
+                    .chain(e.tally.iter().flat_map(|t| t.keys()))
+                    .chain(&e.advanced)
+                    .filter_map(|n| ids.get(n).cloned()),
+            )
+            .collect::<BTreeSet<String>>();
+        for id in acted_on {
+            if !(floated.remove(&id) | withdrawn.remove(&id)) {
+                continue;
+            }
+            let name = raw
+                .candidates
+                .iter()
+                .find(|n| ids[*n] == id)
+                .cloned()
+                .unwrap_or_default();
             push(EventKind::CandidateEntered {
                 candidate: CandidateProfile {
-                    id: id.clone(),
-                    name: e.candidate.clone().unwrap_or_default(),
+                    id,
+                    name,
                     nationality: None,
                     profile: Default::default(),
                     post: None,
@@ -779,6 +828,11 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                 declared: true,
                 report: report.clone(),
             });
+        }
+        for name in &e.eliminated {
+            if let Some(id) = ids.get(name) {
+                withdrawn.insert(id.clone());
+            }
         }
 
         // Who acts: named members, a group, or nobody.

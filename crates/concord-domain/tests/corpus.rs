@@ -162,3 +162,19 @@ fn reserved_contests_are_not_in_the_corpus() {
         );
     }
 }
+
+#[test]
+fn every_case_passes_the_guard_every_write_passes() {
+    // What `concord import` appends: the case's events, checked as any write is, at a clock
+    // long after every contest of the corpus.
+    let now: jiff::Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
+    let mut failures = Vec::new();
+    for (name, text) in cases() {
+        let case = interchange::parse(&name, &text).expect("parses");
+        let events = case.scenario.into_events("corpus-test");
+        if let Err(refusals) = concord_domain::guard::Guard::create(&events, now) {
+            failures.push(format!("{name}: {refusals}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

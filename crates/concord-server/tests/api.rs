@@ -745,7 +745,7 @@ async fn the_forecast_and_whatif_match_the_engine_run_directly() {
         .await
         .unwrap();
     let input = ForecastInput::from_state(&state, as_of);
-    let params = Params::v1();
+    let params = Params::bundled();
     let config = RunConfig {
         trials: 1000,
         seed: 11,

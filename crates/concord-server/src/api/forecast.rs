@@ -1,4 +1,4 @@
-//! The forecast and what-ifs of a contest (model v1 of `design/forecast.md`):
+//! The forecast and what-ifs of a contest (the bundled model of `design/forecast.md`):
 //! `GET /api/contests/{id}/forecast` answers what `concord forecast --format json` prints, and
 //! `POST /api/contests/{id}/whatif` what `concord whatif --format json` prints.
 //!
@@ -35,7 +35,7 @@ fn at(path: &str) -> Location {
 /// The run settings of a request: trials and seed (default the parameter file's); with the
 /// hold sensitivities (the forecast) or without (a what-if's runs, as the CLI makes them).
 fn config(trials: u64, seed: u64, sensitivities: bool) -> RunConfig {
-    let params = Params::v1();
+    let params = Params::bundled();
     RunConfig {
         trials,
         seed,
@@ -118,7 +118,8 @@ pub async fn forecast(
     let mut problems = Diagnostics::default();
     let trials = number(q.trials.as_deref(), "trials", &mut problems);
     let trials = trials_of(trials, "trials", &mut problems);
-    let seed = number(q.seed.as_deref(), "seed", &mut problems).unwrap_or(Params::v1().run.seed);
+    let seed =
+        number(q.seed.as_deref(), "seed", &mut problems).unwrap_or(Params::bundled().run.seed);
     if !problems.is_empty() {
         return Err(bad_input(&problems));
     }
@@ -379,7 +380,7 @@ pub async fn whatif(
     let s = state.structure(&id).await?;
     let mut problems = Diagnostics::default();
     let trials = trials_of(w.trials, "$.trials", &mut problems);
-    let seed = w.seed.unwrap_or(Params::v1().run.seed);
+    let seed = w.seed.unwrap_or(Params::bundled().run.seed);
     if w.edits.is_empty() {
         problems.push(
             Diagnostic::new(at("$.edits"), "name at least one edit")

@@ -329,7 +329,7 @@ impl AppState {
                 ),
             });
         }
-        let params = Params::v1();
+        let params = Params::bundled();
         let span = (folded.term_end - as_of).get_days() as i64
             + i64::from(params.run.horizon_days_after_term_end);
         if span > MAX_FORECAST_DAYS {
@@ -343,7 +343,7 @@ impl AppState {
             ));
         }
         let baseline = simulate(move || {
-            let params = Params::v1();
+            let params = Params::bundled();
             let input = ForecastInput::from_state_with(&folded, as_of, &params);
             let forecast = concord_forecast::forecast(&input, &params, &config).map_err(|e| {
                 ApiError::Conflict {
@@ -379,7 +379,7 @@ impl AppState {
         config: RunConfig,
     ) -> Result<Forecast, ApiError> {
         simulate(move || {
-            concord_forecast::forecast(&input, &Params::v1(), &config).map_err(|e| {
+            concord_forecast::forecast(&input, &Params::bundled(), &config).map_err(|e| {
                 ApiError::Conflict {
                     code: "no_forecast",
                     message: e.to_string(),

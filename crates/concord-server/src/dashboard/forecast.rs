@@ -40,7 +40,7 @@ pub(super) async fn baseline(
     who: &Principal,
 ) -> Result<Arc<Baseline>, PageError> {
     Ok(state
-        .forecast(id, as_of, who, config(&Params::v1()))
+        .forecast(id, as_of, who, config(&Params::bundled()))
         .await?)
 }
 
@@ -182,7 +182,10 @@ pub(super) async fn whatif_page(
             Err(e) => error = Some(e.to_string()),
             Ok(edited) => {
                 described = Some(describe(&edit));
-                match state.forecast_edited(edited, config(&Params::v1())).await {
+                match state
+                    .forecast_edited(edited, config(&Params::bundled()))
+                    .await
+                {
                     Ok(f) => scenario = Some(f),
                     Err(e) => error = Some(e.public_message()),
                 }
