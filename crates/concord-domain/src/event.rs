@@ -1,11 +1,13 @@
 //! The event log: what happened, when it happened in the world (valid time), when and by whom
-//! it was recorded, and a hash chaining each event to the one before it.
+//! it was recorded, and a hash chaining each event to the one before it (sealed and checked in
+//! [`crate::chain`]).
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::chain::{EventText, seal_hash};
 use crate::model::{
     CandidateId, CandidateProfile, ContestDefinition, Member, MemberCode, Milestone, Report,
     Stance, Visibility,
@@ -249,7 +251,7 @@ impl EventKind {
     }
 }
 
-/// The part of an event the hash covers, in a fixed field order so the hash is stable.
+/// The part of an event the legacy (scheme 1) hash covers, in a fixed field order.
 #[derive(Serialize)]
 struct Hashed<'a> {
     seq: u64,
@@ -260,8 +262,9 @@ struct Hashed<'a> {
     prev_hash: &'a str,
 }
 
-/// The hash of an event's content chained to the previous hash (SHA-256, lower-case hex).
-pub fn event_hash(
+/// The legacy (scheme 1) hash: SHA-256 over a JSON re-serialisation of the decoded event. Kept
+/// only to check chains written before scheme 2 (see [`crate::chain`]); never used to seal.
+pub fn legacy_event_hash(
     seq: u64,
     valid: Date,
     recorded_at: Timestamp,
@@ -282,20 +285,15 @@ pub fn event_hash(
 }
 
 impl Event {
-    /// Seals a new event onto a chain whose last event has `prev` (or none).
+    /// Seals a new event onto a chain whose last event has `prev` (or none): its hash is the
+    /// scheme-2 seal of the exact text it will be stored as.
     pub fn seal(new: NewEvent, prev: Option<(u64, &str)>, recorded_at: Timestamp) -> Event {
         let (seq, prev_hash) = match prev {
             Some((seq, hash)) => (seq + 1, hash.to_owned()),
             None => (1, GENESIS_HASH.to_owned()),
         };
-        let hash = event_hash(
-            seq,
-            new.valid,
-            recorded_at,
-            &new.author,
-            &new.kind,
-            &prev_hash,
-        );
+        let text = EventText::of(new.valid, recorded_at, &new.author, &new.kind);
+        let hash = seal_hash(seq, &text, &prev_hash);
         Event {
             seq,
             valid: new.valid,
@@ -307,16 +305,9 @@ impl Event {
         }
     }
 
-    /// Recomputes this event's hash from its content.
-    pub fn recompute_hash(&self) -> String {
-        event_hash(
-            self.seq,
-            self.valid,
-            self.recorded_at,
-            &self.author,
-            &self.kind,
-            &self.prev_hash,
-        )
+    /// The text this event is stored as (what its seal covers).
+    pub fn text(&self) -> EventText {
+        EventText::of(self.valid, self.recorded_at, &self.author, &self.kind)
     }
 }
 
@@ -338,62 +329,4 @@ pub fn seal_all(
         out.push(event);
     }
     out
-}
-
-/// Where a chain first goes wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChainError {
-    #[error("event {seq}: sequence number out of order (expected {expected})")]
-    Sequence { seq: u64, expected: u64 },
-    #[error("event {seq}: prev_hash does not match the hash of event {prev}")]
-    Broken { seq: u64, prev: u64 },
-    #[error(
-        "event {seq}: content does not match its hash (recorded {recorded}, recomputed {recomputed})"
-    )]
-    Tampered {
-        seq: u64,
-        recorded: String,
-        recomputed: String,
-    },
-}
-
-impl ChainError {
-    /// The first bad event's sequence number.
-    pub fn seq(&self) -> u64 {
-        match self {
-            ChainError::Sequence { seq, .. }
-            | ChainError::Broken { seq, .. }
-            | ChainError::Tampered { seq, .. } => *seq,
-        }
-    }
-}
-
-/// Recomputes the chain and names the first bad event.
-pub fn verify_chain(events: &[Event]) -> Result<(), ChainError> {
-    let mut prev_hash = GENESIS_HASH;
-    for (i, event) in events.iter().enumerate() {
-        let expected = i as u64 + 1;
-        if event.seq != expected {
-            return Err(ChainError::Sequence {
-                seq: event.seq,
-                expected,
-            });
-        }
-        if event.prev_hash != prev_hash {
-            return Err(ChainError::Broken {
-                seq: event.seq,
-                prev: event.seq - 1,
-            });
-        }
-        let recomputed = event.recompute_hash();
-        if recomputed != event.hash {
-            return Err(ChainError::Tampered {
-                seq: event.seq,
-                recorded: event.hash.clone(),
-                recomputed,
-            });
-        }
-        prev_hash = &event.hash;
-    }
-    Ok(())
 }

@@ -2,6 +2,7 @@
 //! decision rules. No IO, no async, no clock: time is always a parameter.
 
 pub mod board;
+pub mod chain;
 pub mod command;
 pub mod countries;
 pub mod diagnostic;

@@ -33,8 +33,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use concord_store::{
-    Appended, NewEvent, NewProposal, PendingAppend, ProposalRecord, ProposalStatus, Store,
-    StoreError, StoredEvent, StreamInfo, TokenRecord, validate_decision, validate_stream,
+    Appended, KeyRecord, NewEvent, NewProposal, PendingAppend, ProposalRecord, ProposalStatus,
+    Store, StoreError, StoredEvent, StreamInfo, TokenRecord, validate_decision, validate_stream,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
@@ -98,8 +98,25 @@ impl PostgresStore {
         Self::connect_with(options).await
     }
 
+    /// As [`PostgresStore::connect`], but only if the database already holds a concord store:
+    /// what a command that only reads uses, so that it never creates one.
+    pub async fn connect_existing(url: &str) -> Result<PostgresStore, StoreError> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::Open {
+            location: redact(url),
+            message: e.to_string(),
+        })?;
+        Self::connect_inner(options, false).await
+    }
+
     /// As [`PostgresStore::connect`], from parsed options.
     pub async fn connect_with(options: PgConnectOptions) -> Result<PostgresStore, StoreError> {
+        Self::connect_inner(options, true).await
+    }
+
+    async fn connect_inner(
+        options: PgConnectOptions,
+        create: bool,
+    ) -> Result<PostgresStore, StoreError> {
         let location = format!(
             "postgres://{}:{}/{}",
             options.get_host(),
@@ -115,6 +132,16 @@ impl PostgresStore {
             .connect_with(options.clone())
             .await
             .map_err(|e| failed(e.to_string()))?;
+        if !create {
+            let exists: bool = sqlx::query_scalar("SELECT to_regclass('streams') IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            if !exists {
+                pool.close().await;
+                return Err(StoreError::Missing { location });
+            }
+        }
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
@@ -247,6 +274,25 @@ impl TryFrom<ProposalRow> for ProposalRecord {
 }
 
 #[derive(FromRow)]
+struct StreamRow {
+    stream: String,
+    events: i64,
+    last_hash: Option<String>,
+    checkpoint: Option<String>,
+}
+
+impl StreamRow {
+    fn into_info(self) -> Result<StreamInfo, StoreError> {
+        Ok(StreamInfo {
+            stream: self.stream,
+            events: to_u64(self.events)?,
+            last_hash: self.last_hash,
+            checkpoint: self.checkpoint,
+        })
+    }
+}
+
+#[derive(FromRow)]
 struct TokenRow {
     id: i64,
     token_hash: String,
@@ -280,7 +326,13 @@ pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
 
 #[async_trait]
 impl Store for PostgresStore {
-    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend {
+    fn append_checkpointed(
+        &self,
+        stream: &str,
+        expected_len: u64,
+        events: Vec<NewEvent>,
+        checkpoint: Option<String>,
+    ) -> PendingAppend {
         let checked = validate_stream(stream)
             .and_then(|()| to_i64(expected_len.saturating_add(events.len() as u64)));
         if let Err(e) = checked {
@@ -291,6 +343,7 @@ impl Store for PostgresStore {
             stream: stream.to_owned(),
             expected: expected_len,
             events,
+            checkpoint,
             reply,
         };
         // Enqueue now, before returning: this is what keeps pipelined appends in call order.
@@ -324,21 +377,63 @@ impl Store for PostgresStore {
 
     async fn streams(&self) -> Result<Vec<StreamInfo>, StoreError> {
         // Rows with no events are left behind by conflicting first appends: not streams yet.
-        let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT stream, events, last_hash FROM streams WHERE events > 0 ORDER BY stream COLLATE \"C\"",
+        sqlx::query_as::<_, StreamRow>(
+            "SELECT stream, events, last_hash, checkpoint FROM streams WHERE events > 0
+             ORDER BY stream COLLATE \"C\"",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .map(StreamRow::into_info)
+        .collect()
+    }
+
+    async fn stream(&self, stream: &str) -> Result<Option<StreamInfo>, StoreError> {
+        sqlx::query_as::<_, StreamRow>(
+            "SELECT stream, events, last_hash, checkpoint FROM streams
+             WHERE stream = $1 AND events > 0",
+        )
+        .bind(stream)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
+        .map(StreamRow::into_info)
+        .transpose()
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT key_id, public_key, created_at FROM signing_keys
+             ORDER BY created_at, key_id COLLATE \"C\"",
         )
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        rows.into_iter()
-            .map(|(stream, events, last_hash)| {
-                Ok(StreamInfo {
-                    stream,
-                    events: to_u64(events)?,
-                    last_hash,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, public_key, created_at)| KeyRecord {
+                key_id,
+                public_key,
+                created_at,
             })
-            .collect()
+            .collect())
+    }
+
+    async fn add_signing_key(&self, key: &KeyRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO signing_keys (key_id, public_key, created_at) VALUES ($1, $2, $3)")
+            .bind(&key.key_id)
+            .bind(&key.public_key)
+            .bind(&key.created_at)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.as_database_error() {
+                Some(d) if d.is_unique_violation() => StoreError::AlreadyExists {
+                    what: format!("signing key {}", key.key_id),
+                },
+                _ => backend(e),
+            })
     }
 
     async fn create_token(

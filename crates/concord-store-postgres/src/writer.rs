@@ -17,6 +17,8 @@ pub(crate) struct Job {
     pub(crate) stream: String,
     pub(crate) expected: u64,
     pub(crate) events: Vec<NewEvent>,
+    /// The stream's new checkpoint, written with the events; `None` keeps the recorded one.
+    pub(crate) checkpoint: Option<String>,
     pub(crate) reply: oneshot::Sender<Result<Vec<StoredEvent>, StoreError>>,
 }
 
@@ -246,7 +248,9 @@ async fn insert(conn: &mut PgConnection, job: &Job, head: u64) -> Result<(), sql
                   WITH ORDINALITY
                   AS t (valid_date, recorded_at, author, kind, payload, prev_hash, hash, ord)
          ), moved AS (
-             UPDATE streams SET events = $10, last_hash = $11 WHERE stream = $1
+             UPDATE streams SET events = $10, last_hash = $11,
+                 checkpoint = coalesce($14, checkpoint)
+             WHERE stream = $1
          )
          SELECT pg_notify($12, $13)",
     )
@@ -263,6 +267,7 @@ async fn insert(conn: &mut PgConnection, job: &Job, head: u64) -> Result<(), sql
     .bind(job.events.last().map(|e| e.hash.as_str()))
     .bind(CHANNEL)
     .bind(notice)
+    .bind(job.checkpoint.as_deref())
     .execute(&mut *conn)
     .await?;
     Ok(())

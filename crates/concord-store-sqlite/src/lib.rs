@@ -32,8 +32,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use concord_store::{
-    Appended, NewEvent, NewProposal, PendingAppend, ProposalRecord, ProposalStatus, Store,
-    StoreError, StoredEvent, StreamInfo, TokenRecord, validate_decision, validate_stream,
+    Appended, KeyRecord, NewEvent, NewProposal, PendingAppend, ProposalRecord, ProposalStatus,
+    Store, StoreError, StoredEvent, StreamInfo, TokenRecord, validate_decision, validate_stream,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -69,10 +69,10 @@ fn backend(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn options(path: &Path) -> SqliteConnectOptions {
+fn options(path: &Path, create: bool) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
-        .create_if_missing(true)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
@@ -83,17 +83,32 @@ impl SqliteStore {
     /// Opens (creating the file and its parent directories if missing) and migrates the store
     /// at `path`. Must be called within a tokio runtime: it spawns the writer task.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path.as_ref(), true).await
+    }
+
+    /// Opens (and migrates) the store at `path` only if the file exists: what a command that
+    /// only reads uses, so that a mistyped path is an error rather than a new empty store.
+    pub async fn open_existing(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref();
+        if !tokio::fs::try_exists(path).await.unwrap_or(false) {
+            return Err(StoreError::Missing {
+                location: path.display().to_string(),
+            });
+        }
+        Self::open_with(path, false).await
+    }
+
+    async fn open_with(path: &Path, create: bool) -> Result<SqliteStore, StoreError> {
         let failed = |message: String| StoreError::Open {
             location: path.display().to_string(),
             message,
         };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if create && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent)
                 .await
                 .map_err(|e| failed(e.to_string()))?;
         }
-        let opts = options(path);
+        let opts = options(path, create);
         let pool = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(opts.clone())
@@ -203,6 +218,25 @@ impl TryFrom<ProposalRow> for ProposalRecord {
 }
 
 #[derive(FromRow)]
+struct StreamRow {
+    stream: String,
+    events: i64,
+    last_hash: Option<String>,
+    checkpoint: Option<String>,
+}
+
+impl StreamRow {
+    fn into_info(self) -> Result<StreamInfo, StoreError> {
+        Ok(StreamInfo {
+            stream: self.stream,
+            events: to_u64(self.events)?,
+            last_hash: self.last_hash,
+            checkpoint: self.checkpoint,
+        })
+    }
+}
+
+#[derive(FromRow)]
 struct TokenRow {
     id: i64,
     token_hash: String,
@@ -236,7 +270,13 @@ pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend {
+    fn append_checkpointed(
+        &self,
+        stream: &str,
+        expected_len: u64,
+        events: Vec<NewEvent>,
+        checkpoint: Option<String>,
+    ) -> PendingAppend {
         let checked = validate_stream(stream)
             .and_then(|()| to_i64(expected_len.saturating_add(events.len() as u64)));
         if let Err(e) = checked {
@@ -247,6 +287,7 @@ impl Store for SqliteStore {
             stream: stream.to_owned(),
             expected: expected_len,
             events,
+            checkpoint,
             reply,
         };
         // Enqueue now, before returning: this is what keeps pipelined appends in call order.
@@ -279,21 +320,62 @@ impl Store for SqliteStore {
     }
 
     async fn streams(&self) -> Result<Vec<StreamInfo>, StoreError> {
-        let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT stream, events, last_hash FROM streams WHERE events > 0 ORDER BY stream",
+        sqlx::query_as::<_, StreamRow>(
+            "SELECT stream, events, last_hash, checkpoint FROM streams WHERE events > 0
+             ORDER BY stream",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?
+        .into_iter()
+        .map(StreamRow::into_info)
+        .collect()
+    }
+
+    async fn stream(&self, stream: &str) -> Result<Option<StreamInfo>, StoreError> {
+        sqlx::query_as::<_, StreamRow>(
+            "SELECT stream, events, last_hash, checkpoint FROM streams
+             WHERE stream = ? AND events > 0",
+        )
+        .bind(stream)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
+        .map(StreamRow::into_info)
+        .transpose()
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT key_id, public_key, created_at FROM signing_keys ORDER BY created_at, key_id",
         )
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        rows.into_iter()
-            .map(|(stream, events, last_hash)| {
-                Ok(StreamInfo {
-                    stream,
-                    events: to_u64(events)?,
-                    last_hash,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, public_key, created_at)| KeyRecord {
+                key_id,
+                public_key,
+                created_at,
             })
-            .collect()
+            .collect())
+    }
+
+    async fn add_signing_key(&self, key: &KeyRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO signing_keys (key_id, public_key, created_at) VALUES (?, ?, ?)")
+            .bind(&key.key_id)
+            .bind(&key.public_key)
+            .bind(&key.created_at)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(|e| match e.as_database_error() {
+                Some(d) if d.is_unique_violation() => StoreError::AlreadyExists {
+                    what: format!("signing key {}", key.key_id),
+                },
+                _ => backend(e),
+            })
     }
 
     async fn create_token(

@@ -17,6 +17,8 @@ pub(crate) struct Job {
     pub(crate) stream: String,
     pub(crate) expected: u64,
     pub(crate) events: Vec<NewEvent>,
+    /// The stream's new checkpoint, written with the events; `None` keeps the recorded one.
+    pub(crate) checkpoint: Option<String>,
     pub(crate) reply: oneshot::Sender<Result<Vec<StoredEvent>, StoreError>>,
 }
 
@@ -162,12 +164,15 @@ async fn insert(conn: &mut SqliteConnection, job: &Job, head: u64) -> Result<(),
     let as_i64 = |n: u64| to_i64(n).map_err(|e| sqlx::Error::Protocol(e.to_string()));
     let last_hash = job.events.last().map(|e| e.hash.as_str());
     sqlx::query(
-        "INSERT INTO streams (stream, events, last_hash) VALUES (?, ?, ?)
-         ON CONFLICT (stream) DO UPDATE SET events = excluded.events, last_hash = excluded.last_hash",
+        "INSERT INTO streams (stream, events, last_hash, checkpoint) VALUES (?, ?, ?, ?)
+         ON CONFLICT (stream) DO UPDATE SET events = excluded.events,
+             last_hash = excluded.last_hash,
+             checkpoint = coalesce(excluded.checkpoint, streams.checkpoint)",
     )
     .bind(&job.stream)
     .bind(as_i64(new_len)?)
     .bind(last_hash)
+    .bind(job.checkpoint.as_deref())
     .execute(&mut *conn)
     .await?;
     for (seq, e) in (head + 1..).zip(&job.events) {

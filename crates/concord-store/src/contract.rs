@@ -13,7 +13,8 @@ use std::time::Duration;
 pub use futures::future::BoxFuture;
 
 use crate::{
-    Appended, NewEvent, NewProposal, ProposalStatus, Store, StoreError, StoredEvent, StreamInfo,
+    Appended, KeyRecord, NewEvent, NewProposal, ProposalStatus, Store, StoreError, StoredEvent,
+    StreamInfo,
 };
 
 /// Opens a new store instance on the database prepared for one test.
@@ -54,6 +55,8 @@ macro_rules! contract_tests {
             tokens_are_created_found_listed_and_revoked,
             empty_stream_name_is_rejected,
             proposals_are_stored_once_listed_and_decided_once,
+            checkpoints_are_kept_with_the_stream_record,
+            signing_keys_are_registered_once,
         );
     };
     (@each $with:path; $($name:ident),* $(,)?) => {
@@ -407,6 +410,7 @@ pub async fn streams_are_listed_with_their_heads(db: &dyn Opener) {
         stream: stream.to_owned(),
         events,
         last_hash: Some(format!("hash-{last}")),
+        checkpoint: None,
     };
     assert_eq!(
         store.streams().await.unwrap(),
@@ -665,4 +669,66 @@ pub async fn proposals_are_stored_once_listed_and_decided_once(db: &dyn Opener) 
     assert_eq!(pending.len(), 2);
     assert_eq!(store.proposals("d", None).await.unwrap().len(), 1);
     assert!(store.proposals("nobody", None).await.unwrap().is_empty());
+}
+
+/// The checkpoint given with an append is the stream's record from that commit on; an append
+/// without one keeps the last; a conflicting append changes nothing.
+pub async fn checkpoints_are_kept_with_the_stream_record(db: &dyn Opener) {
+    let store = db.open().await;
+    assert_eq!(store.stream("s").await.unwrap(), None);
+    store
+        .append_checkpointed("s", 0, events("a", 2), Some("cp-2".to_owned()))
+        .await
+        .unwrap();
+    let head = store.stream("s").await.unwrap().expect("recorded");
+    assert_eq!(
+        (
+            head.events,
+            head.last_hash.as_deref(),
+            head.checkpoint.as_deref()
+        ),
+        (2, Some("hash-a-1"), Some("cp-2"))
+    );
+    assert!(matches!(
+        store
+            .append_checkpointed("s", 1, events("x", 1), Some("cp-bad".to_owned()))
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    store.append("s", 2, events("b", 1)).await.unwrap();
+    let head = store.stream("s").await.unwrap().expect("recorded");
+    assert_eq!((head.events, head.checkpoint.as_deref()), (3, Some("cp-2")));
+    store
+        .append_checkpointed("s", 3, events("c", 1), Some("cp-4".to_owned()))
+        .await
+        .unwrap();
+    // A reopened store reads the same record, and the listing carries it too.
+    drop(store);
+    let store = db.open().await;
+    let listed = store.streams().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].checkpoint.as_deref(), Some("cp-4"));
+    assert_eq!(store.stream("s").await.unwrap(), Some(listed[0].clone()));
+}
+
+/// Keys are listed oldest first and a key id is registered once.
+pub async fn signing_keys_are_registered_once(db: &dyn Opener) {
+    let store = db.open().await;
+    assert_eq!(store.signing_keys().await.unwrap(), vec![]);
+    let key = |id: &str| KeyRecord {
+        key_id: id.to_owned(),
+        public_key: format!("public-{id}"),
+        created_at: "2024-04-03T09:30:00Z".to_owned(),
+    };
+    store.add_signing_key(&key("k1")).await.unwrap();
+    assert!(matches!(
+        store.add_signing_key(&key("k1")).await,
+        Err(StoreError::AlreadyExists { .. })
+    ));
+    store.add_signing_key(&key("k2")).await.unwrap();
+    let store = db.open().await;
+    assert_eq!(
+        store.signing_keys().await.unwrap(),
+        vec![key("k1"), key("k2")]
+    );
 }

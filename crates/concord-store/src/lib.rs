@@ -9,6 +9,10 @@
 //!   the stream holds (`expected_len`), and the append succeeds — atomically, for all its events —
 //!   only if that is still true. Otherwise nothing is written and the caller gets
 //!   [`StoreError::Conflict`], re-reads, re-folds and decides again.
+//! * **A record per stream**: its length, its last hash and the signed checkpoint of its last
+//!   append, all written in the same transaction as the events, so a check can compare the log
+//!   against what the store says it holds.
+//! * **Signing keys**: the public halves of the keys that sign checkpoints (opaque text).
 //! * **Access tokens**: only the hash of a token is stored, with a role and a label.
 //! * **Proposals awaiting review**: what was read from an article, pending until accepted or
 //!   rejected once; a decided proposal is remembered, so the same article does not propose it
@@ -120,6 +124,18 @@ pub struct StreamInfo {
     pub events: u64,
     /// Hash of the last event; `None` only for a stream without events (never listed).
     pub last_hash: Option<String>,
+    /// The checkpoint given with the last append that carried one (opaque text); `None` for a
+    /// stream written only without checkpoints.
+    pub checkpoint: Option<String>,
+}
+
+/// A public key that signs checkpoints, as registered in the store (opaque text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// A short name of the key, unique in the store.
+    pub key_id: String,
+    pub public_key: String,
+    pub created_at: String,
 }
 
 /// A stored access token. The token itself is never stored, only its hash.
@@ -217,6 +233,9 @@ pub enum StoreError {
     /// The database could not be opened or migrated.
     #[error("cannot open store at {location}: {message}")]
     Open { location: String, message: String },
+    /// Opening an existing store was asked, and there is none there (nothing was created).
+    #[error("no store at {location}")]
+    Missing { location: String },
     /// The store's writer has stopped (the store is shutting down or has failed).
     #[error("the store's writer is not running")]
     WriterGone,
@@ -247,7 +266,28 @@ pub trait Store: Send + Sync {
     /// stream while a pipeline is in flight, a failed first append can be followed by a second
     /// one landing on top of the other writer's events with a stale `prev_hash`. Pipeline only
     /// from the stream's single writer (one server per SQLite file; one owner per contest).
-    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend;
+    fn append(&self, stream: &str, expected_len: u64, events: Vec<NewEvent>) -> PendingAppend {
+        self.append_checkpointed(stream, expected_len, events, None)
+    }
+
+    /// As [`Store::append`], and in the same transaction sets the stream's record to
+    /// `checkpoint` (when `Some`; `None` leaves the recorded checkpoint as it was).
+    fn append_checkpointed(
+        &self,
+        stream: &str,
+        expected_len: u64,
+        events: Vec<NewEvent>,
+        checkpoint: Option<String>,
+    ) -> PendingAppend;
+
+    /// The record of one stream (length, last hash, checkpoint), or `None` if it has no events.
+    async fn stream(&self, stream: &str) -> Result<Option<StreamInfo>, StoreError>;
+
+    /// Every registered signing key, oldest first.
+    async fn signing_keys(&self) -> Result<Vec<KeyRecord>, StoreError>;
+
+    /// Registers a signing key; [`StoreError::AlreadyExists`] if `key_id` is taken.
+    async fn add_signing_key(&self, key: &KeyRecord) -> Result<(), StoreError>;
 
     /// The events of `stream` with `seq > after_seq`, in order; empty for an unknown stream.
     async fn read(&self, stream: &str, after_seq: u64) -> Result<Vec<StoredEvent>, StoreError>;
