@@ -69,7 +69,10 @@ fn stance(member: &str, stance: Stance, visibility: Visibility, source: &str) ->
 }
 
 async fn ledger_on(path: &std::path::Path) -> Ledger {
-    Ledger::new(Arc::new(SqliteStore::open(path).await.expect("open")))
+    Ledger::with_signer(
+        Arc::new(SqliteStore::open(path).await.expect("open")),
+        concord_ledger::SigningKey::from_seed([7; 32]),
+    )
 }
 
 /// When the test's events are recorded: after every date they carry (the domain's guard
@@ -125,7 +128,11 @@ async fn concurrent_appends_are_all_kept_in_one_chain() {
         "opening, candidate and every acknowledged report"
     );
     assert_eq!(
-        reader.verify("mini").await.expect("verify"),
+        reader
+            .verify("mini")
+            .await
+            .expect("verify")
+            .map(|found| found.events),
         Ok(events.len() as u64)
     );
 }

@@ -141,7 +141,7 @@ fn main() {
         } else {
             Arc::new(concord_store_sqlite::SqliteStore::open(&dir.path().join("load.sqlite")).await.unwrap())
         };
-        let ledger = Ledger::new(store.clone());
+        let ledger = Ledger::with_signer(store.clone(), concord_ledger::SigningKey::generate().unwrap());
         let contest = format!("{CONTEST}-load-{}", std::process::id());
         let mut scenario = concord_domain::scenario::parse("nato.toml", SCENARIO, "load").unwrap();
         scenario.definition.id = contest.clone();

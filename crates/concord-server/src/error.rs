@@ -66,6 +66,10 @@ pub enum ApiError {
     Unavailable(String),
     #[error("{0}")]
     TooLarge(String),
+    /// The contest's stored log fails its integrity check: logged with the cause, answered
+    /// with what the client needs to know (nothing was read or written).
+    #[error("{0}")]
+    Broken(String),
 }
 
 impl ApiError {
@@ -80,6 +84,7 @@ impl ApiError {
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Broken(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -94,6 +99,7 @@ impl ApiError {
             ApiError::Internal(_) => "internal",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::Broken(_) => "log_broken",
         }
     }
 
@@ -261,6 +267,16 @@ impl From<LedgerError> for ApiError {
             },
             LedgerError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
             LedgerError::Refused(r) => ApiError::refused(&r, |field| format!("$.{field}")),
+            LedgerError::Broken { contest, breach } => {
+                tracing::error!(%contest, %breach, "refused a contest whose log fails its integrity check");
+                ApiError::Broken(format!(
+                    "the log of contest '{contest}' fails its integrity check{}; nothing was read or written — the operator must restore it (`concord verify` names the cause)",
+                    breach
+                        .first_bad()
+                        .map(|seq| format!(" at event {seq}"))
+                        .unwrap_or_default()
+                ))
+            }
             other => ApiError::internal(other),
         }
     }

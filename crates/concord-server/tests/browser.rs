@@ -53,7 +53,10 @@ async fn server() -> Server {
     let store = concord_store_sqlite::SqliteStore::open(dir.path().join("concord.db"))
         .await
         .expect("sqlite store");
-    let ledger = Ledger::new(Arc::new(store));
+    let ledger = Ledger::with_signer(
+        Arc::new(store),
+        concord_ledger::SigningKey::from_seed([7; 32]),
+    );
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scenarios/nato-sg-2024.toml"

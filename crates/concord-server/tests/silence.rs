@@ -119,7 +119,10 @@ async fn adopted_after_the_deadline_with_no_break_and_the_board_shows_the_appoin
 
     // Right after a restart: a new server over the same store, no timer, same answer.
     let restarted = AppState::new(
-        Ledger::new(app.store.clone()),
+        Ledger::with_signer(
+            app.store.clone(),
+            concord_ledger::SigningKey::from_seed([7; 32]),
+        ),
         app.clock.clone(),
         Default::default(),
     );

@@ -610,11 +610,11 @@ pub fn history(
     format: Format,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(events)?);
+        outln!("{}", serde_json::to_string_pretty(events)?);
         return Ok(());
     }
     let name = state.member(member).map_or(member, |m| m.name.as_str());
-    println!("{name} ({member}) — {} entries", events.len());
+    outln!("{name} ({member}) — {} entries", events.len());
     for e in events {
         let line = match &e.kind {
             EventKind::StanceReported(s) => {
@@ -650,9 +650,9 @@ pub fn history(
             }
             other => other.name().to_owned(),
         };
-        println!("  {}  #{:<4} {line}", e.valid, e.seq);
+        outln!("  {}  #{:<4} {line}", e.valid, e.seq);
         if let Some(r) = e.kind.report() {
-            println!(
+            outln!(
                 "                    {}: {}",
                 r.attribution.as_str(),
                 r.source

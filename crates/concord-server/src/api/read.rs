@@ -137,23 +137,30 @@ pub async fn history(
 }
 
 /// `GET /api/contests/{id}/export`: the log as JSON lines, as `concord export` writes it —
-/// less what the caller may not see.
+/// what the caller's role may see — then `{"checkpoint": "…"}`, the signed checkpoint over the
+/// whole log (its size counts every event, those this view cannot see included).
 pub async fn export(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let events = state.ledger.visible_events(&id, who.view()).await?;
+    let checkpoint = state.ledger.checkpoint(&id).await?;
     let mut out = Vec::with_capacity(events.len() * 512);
     for e in &events {
         serde_json::to_writer(&mut out, e).map_err(ApiError::internal)?;
         out.push(b'\n');
     }
+    if let Some(cp) = checkpoint {
+        serde_json::to_writer(&mut out, &serde_json::json!({ "checkpoint": cp.to_text() }))
+            .map_err(ApiError::internal)?;
+        out.push(b'\n');
+    }
     Ok(([(CONTENT_TYPE, "application/x-ndjson")], out).into_response())
 }
 
-/// `GET /api/contests/{id}/verify`: recomputes the hash chain (chair only: the chain covers
-/// confidential events too).
+/// `GET /api/contests/{id}/verify`: checks the hash chain, the store's record and the signed
+/// checkpoint (chair only: the chain covers confidential events too).
 pub async fn verify(
     State(state): State<AppState>,
     who: Principal,
@@ -161,9 +168,14 @@ pub async fn verify(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     who.require(&["chair"], "verify the hash chain")?;
     Ok(Json(match state.ledger.verify(&id).await? {
-        Ok(n) => serde_json::json!({"intact": true, "events": n}),
+        Ok(found) => serde_json::json!({
+            "intact": true,
+            "events": found.events,
+            "checkpoint": found.checkpoint.map(|cp| cp.to_text()),
+        }),
         Err(e) => {
-            serde_json::json!({"intact": false, "first_bad": e.seq(), "message": e.to_string()})
+            tracing::error!(contest = %id, breach = %e, "integrity check failed");
+            serde_json::json!({"intact": false, "first_bad": e.first_bad(), "message": e.to_string()})
         }
     }))
 }

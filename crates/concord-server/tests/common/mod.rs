@@ -169,7 +169,11 @@ impl App {
         seed: bool,
         public_read: bool,
     ) -> App {
-        let ledger = Ledger::new(store.clone());
+        // One key for every instance on a store, as a deployment shares its key file.
+        let ledger = Ledger::with_signer(
+            store.clone(),
+            concord_ledger::SigningKey::from_seed([7; 32]),
+        );
         let clock = Arc::new(ManualClock::new(start()));
         let mut tokens = HashMap::new();
         if seed {

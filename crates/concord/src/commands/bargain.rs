@@ -86,7 +86,7 @@ pub fn run(args: &BargainArgs) -> anyhow::Result<ExitCode> {
         Format::Table => table(&scenario, &result),
         Format::Json => serde_json::to_string_pretty(&json(&scenario, &result))? + "\n",
     };
-    print!("{out}");
+    out!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,7 +151,7 @@ fn run_issue(args: &BargainArgs, issue_id: &str) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&issue_json(&contest, issue, &scenario, &result))? + "\n"
         }
     };
-    print!("{out}");
+    out!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -186,7 +186,11 @@ fn load_contest(
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let ctx = settings::Context::open(database).await?;
+        let store = settings::StoreSettings {
+            database: database.map(str::to_owned),
+            key_file: None,
+        };
+        let ctx = settings::Context::open(&store, settings::Access::Read).await?;
         let known = ctx.ledger.contests().await?;
         if !known.iter().any(|c| c.id == name) {
             let mut ids: Vec<&str> = settings::BUNDLED.iter().map(|(id, _)| *id).collect();

@@ -106,13 +106,13 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     show(ctx, contest, as_of, args.format).await?;
     if args.format == Format::Table {
-        println!();
+        outln!();
         if contest == DEMO_CONTEST {
             crate::commands::forecast::demo_forecast(ctx, DEMO_CONTEST, as_of).await?;
-            println!();
-            println!("Store: {}", ctx.location);
-            println!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
-            println!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
+            outln!();
+            outln!("Store: {}", ctx.location);
+            outln!("Replay any day: `concord status {DEMO_CONTEST} --as-of 2024-02-15`");
+            outln!("(before Iohannis entered) or `--as-of 2024-06-26` (the appointment).");
         } else {
             let last = ctx
                 .ledger
@@ -122,10 +122,10 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|(r, d)| format!("{r} ({d})"))
                 .collect();
-            println!("Store: {}", ctx.location);
+            outln!("Store: {}", ctx.location);
             if !rounds.is_empty() {
-                println!("Replay round by round: `concord demo {contest} --round N`, N one of");
-                println!(
+                outln!("Replay round by round: `concord demo {contest} --round N`, N one of");
+                outln!(
                     "{}",
                     crate::render::wrap_text_pub(&rounds.join(", "), 2, 80)
                 );
@@ -188,8 +188,8 @@ async fn show(ctx: &Context, contest: &str, as_of: Date, format: Format) -> anyh
     let others = other_contests(ctx, contest, as_of).await?;
     let view = StatusView::build(&state)?.with_links(&state, &others);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
-        Format::Table => print!("{}", render::status_table(&view, &state)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&view)?),
+        Format::Table => out!("{}", render::status_table(&view, &state)),
     }
     Ok(())
 }

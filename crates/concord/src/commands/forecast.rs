@@ -341,7 +341,7 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
         if state.definition.is_package() && state.decision.is_none() {
             let config = config_of(&args.run, &params, Some(0));
             match post_inputs(&state, as_of, &params) {
-                Err(post) => println!(
+                Err(post) => outln!(
                     "{}",
                     crate::render::wrap_text_pub(
                         &format!(
@@ -355,8 +355,8 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
                 Ok(posts) => {
                     let f = concord_forecast::joint::package(&posts, &params, &config)?;
                     match args.run.format {
-                        Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
-                        Format::Table => print!(
+                        Format::Json => outln!("{}", serde_json::to_string_pretty(&f)?),
+                        Format::Table => out!(
                             "{}",
                             joint_text(
                                 &format!("P(the whole package of {contest} agreed by …)"),
@@ -372,7 +372,7 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
     let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
         Err(decided) => {
-            println!("{decided}");
+            outln!("{decided}");
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -387,8 +387,8 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
         bar.finish_and_clear();
     }
     match args.run.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
-        Format::Table => print!("{}", render::forecast_text(&f)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&f)?),
+        Format::Table => out!("{}", render::forecast_text(&f)),
     }
     if args.run.format == Format::Table {
         // Holds bargained against another contest release when it is decided.
@@ -396,18 +396,18 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
         let state = ctx.ledger.state(&contest, input.as_of, View::Chair).await?;
         let (holds, notes) = linked_holds(ctx, &state, &input, input.as_of, &params).await?;
         if !holds.is_empty() || !notes.is_empty() {
-            println!();
-            println!("Linked holds:");
+            outln!();
+            outln!("Linked holds:");
         }
         for note in &notes {
-            println!("{}", crate::render::wrap_text_pub(note, 2, 80));
+            outln!("{}", crate::render::wrap_text_pub(note, 2, 80));
         }
         if !holds.is_empty() {
             let mut joint_config = config;
             joint_config.sensitivity_trials = 0;
             let j =
                 concord_forecast::joint::linked(&contest, &input, &holds, &params, &joint_config)?;
-            print!(
+            out!(
                 "{}",
                 joint_text(
                     &format!(
@@ -431,7 +431,7 @@ pub async fn demo_forecast(ctx: &Context, contest: &str, as_of: Date) -> anyhow:
     let params = Params::bundled();
     if let Ok(input) = input_of(ctx, Some(contest), Some(as_of), &params).await? {
         let f = concord_forecast::forecast(&input, &params, &RunConfig::from_params(&params))?;
-        print!("{}", render::forecast_text(&f));
+        out!("{}", render::forecast_text(&f));
     }
     Ok(())
 }
@@ -527,7 +527,7 @@ pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode
     let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
         Err(decided) => {
-            println!("{decided}");
+            outln!("{decided}");
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -536,8 +536,8 @@ pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode
     let config = config_of(&args.run, &params, Some(0));
     let w = concord_forecast::whatif(&input, &edits, &params, &config)?;
     match args.run.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&w)?),
-        Format::Table => print!("{}", render::whatif_text(&w)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&w)?),
+        Format::Table => out!("{}", render::whatif_text(&w)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -630,7 +630,7 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
         ..BacktestConfig::default()
     };
     if args.readme {
-        print!("{}", crate::commands::readme::tables(&replays, &config)?);
+        out!("{}", crate::commands::readme::tables(&replays, &config)?);
         return Ok(ExitCode::SUCCESS);
     }
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -660,8 +660,8 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Table => print!("{}", backtest::report_text(&report)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => out!("{}", backtest::report_text(&report)),
     }
     Ok(if refused.is_empty() {
         ExitCode::SUCCESS

@@ -138,9 +138,9 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
                     "bytes": text.len(),
                     "reading": reading,
                 });
-                println!("{}", serde_json::to_string_pretty(&out)?);
+                outln!("{}", serde_json::to_string_pretty(&out)?);
             }
-            Format::Table => print_reading(&reading, args),
+            Format::Table => print_reading(&reading, args)?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -168,14 +168,14 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
                 "stored": items,
                 "notes": ingested.notes,
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Table => {
             for item in &ingested.stored {
-                print_item(item);
+                print_item(item)?;
             }
             let skipped = ingested.proposed - ingested.stored.len();
-            println!(
+            outln!(
                 "\n{} proposal{} pending review{}: concord review --contest {contest}",
                 ingested.stored.len(),
                 if ingested.stored.len() == 1 { "" } else { "s" },
@@ -188,7 +188,7 @@ pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
                 }
             );
             for n in &ingested.notes {
-                println!("note: {n}");
+                outln!("note: {n}");
             }
         }
     }
@@ -207,13 +207,13 @@ pub fn queue_json(item: &QueueItem) -> serde_json::Value {
 }
 
 /// A queue item for people: one line, then the evidence and the source.
-pub fn print_item(item: &QueueItem) {
+pub fn print_item(item: &QueueItem) -> std::io::Result<()> {
     let p = &item.pending.proposal;
     let status = match item.record.status {
         ProposalStatus::Pending => String::new(),
         other => format!(" [{}]", other.as_str()),
     };
-    println!(
+    outln!(
         "\n#{} {}: {}{}",
         item.record.id,
         p.kind(),
@@ -222,22 +222,23 @@ pub fn print_item(item: &QueueItem) {
     );
     if let concord_ingest::review::Proposal::Stance(s) = p {
         for c in &s.conditions {
-            println!("      condition: {c}");
+            outln!("      condition: {c}");
         }
     }
     for e in p.evidence() {
-        println!("      evidence: {}", e.text);
+        outln!("      evidence: {}", e.text);
     }
-    println!("      source: {}", item.pending.source.citation());
+    outln!("      source: {}", item.pending.source.citation());
+    Ok(())
 }
 
-fn print_reading(r: &Reading, args: &IngestArgs) {
+fn print_reading(r: &Reading, args: &IngestArgs) -> std::io::Result<()> {
     let source = args
         .url
         .clone()
         .or_else(|| args.file.as_ref().map(|f| f.display().to_string()))
         .unwrap_or_default();
-    println!(
+    outln!(
         "{} — {}{} (published {})",
         r.contest,
         source,
@@ -248,15 +249,15 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         r.published
     );
     if r.is_empty() {
-        println!(
+        outln!(
             "\nnothing to propose: the article states no stance, candidacy or date the reader recognises"
         );
-        return;
+        return Ok(());
     }
     if !r.stances.is_empty() {
-        println!("\nproposed stance reports ({}):", r.stances.len());
+        outln!("\nproposed stance reports ({}):", r.stances.len());
         for (i, p) in r.stances.iter().enumerate() {
-            println!(
+            outln!(
                 "\n{:>2}. {} ({}) {} {} — {}{}{}",
                 i + 1,
                 p.member,
@@ -274,16 +275,16 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
                     .unwrap_or_default(),
             );
             for c in &p.conditions {
-                println!("      condition: {c}");
+                outln!("      condition: {c}");
             }
-            println!("      cue: {}", p.cues.join("; "));
+            outln!("      cue: {}", p.cues.join("; "));
             for e in &p.evidence {
-                println!("      evidence [{}..{}]: {}", e.start, e.end, e.text);
+                outln!("      evidence [{}..{}]: {}", e.start, e.end, e.text);
             }
         }
     }
     for c in &r.candidacies {
-        println!(
+        outln!(
             "\ncandidacy: {} ({}) — {}\n      evidence: {}",
             c.name,
             if c.declared { "declared" } else { "potential" },
@@ -292,20 +293,22 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         );
     }
     for w in &r.withdrawals {
-        println!(
+        outln!(
             "\nwithdrawal: {}\n      evidence: {}",
             w.name,
             joined(&w.evidence)
         );
     }
     for c in &r.conditions {
-        println!(
+        outln!(
             "\ncondition: {} asks of {}: {}",
-            c.member, c.candidate, c.text
+            c.member,
+            c.candidate,
+            c.text
         );
     }
     for c in &r.commitments {
-        println!(
+        outln!(
             "\ncommitment: {} — {} (meets {})\n      evidence: {}",
             c.candidate,
             c.text,
@@ -318,7 +321,7 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         );
     }
     for m in &r.milestones {
-        println!(
+        outln!(
             "\nmilestone: {} {} — {}\n      evidence: {}",
             m.date,
             m.kind.as_str(),
@@ -327,8 +330,9 @@ fn print_reading(r: &Reading, args: &IngestArgs) {
         );
     }
     for n in &r.notes {
-        println!("\nnote: {n}");
+        outln!("\nnote: {n}");
     }
+    Ok(())
 }
 
 fn joined(spans: &[concord_ingest::Span]) -> String {
@@ -470,9 +474,9 @@ pub fn score(args: &IngestArgs) -> anyhow::Result<ExitCode> {
         Format::Json => {
             let out =
                 serde_json::json!({"summary": summary, "articles": results, "skipped": skipped});
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Table => print_scores(&results, &summary, &skipped, args.details, gold_dir),
+        Format::Table => print_scores(&results, &summary, &skipped, args.details, gold_dir)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -492,21 +496,28 @@ fn print_scores(
     skipped: &[String],
     details: bool,
     gold_dir: &Path,
-) {
-    println!(
+) -> std::io::Result<()> {
+    outln!(
         "scored {} article{} from {} (lenient: also_acceptable counts as correct, full credit)\n",
         summary.articles,
         if summary.articles == 1 { "" } else { "s" },
         gold_dir.display()
     );
-    println!(
+    outln!(
         "{:<34} {:>4} {:>4} {:>7} {:>7} {:>8} {:>8} {:>8}",
-        "article", "gold", "prop", "strict", "lenient", "s+attr", "l+attr", "evidence"
+        "article",
+        "gold",
+        "prop",
+        "strict",
+        "lenient",
+        "s+attr",
+        "l+attr",
+        "evidence"
     );
     for a in results {
         let s = &a.scores;
         let name: String = a.article.chars().take(34).collect();
-        println!(
+        outln!(
             "{:<34} {:>4} {:>4} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>5}/{:<2}",
             name,
             s.strict.gold,
@@ -520,49 +531,58 @@ fn print_scores(
         );
     }
     let m = &summary.micro;
-    println!("\nmicro-averaged over {} articles:", summary.articles);
-    println!("  (member, candidate)                 {}", prf(&m.pairs));
-    println!("  + stance, strict                    {}", prf(&m.strict));
-    println!("  + stance, lenient                   {}", prf(&m.lenient));
-    println!(
+    outln!("\nmicro-averaged over {} articles:", summary.articles);
+    outln!("  (member, candidate)                 {}", prf(&m.pairs));
+    outln!("  + stance, strict                    {}", prf(&m.strict));
+    outln!("  + stance, lenient                   {}", prf(&m.lenient));
+    outln!(
         "  + stance and attribution, strict    {}",
         prf(&m.strict_attribution)
     );
-    println!(
+    outln!(
         "  + stance and attribution, lenient   {}",
         prf(&m.lenient_attribution)
     );
-    println!(
+    outln!(
         "  groups collapsed, strict            {}",
         prf(&m.collapsed_strict)
     );
-    println!(
+    outln!(
         "  groups collapsed, lenient           {}",
         prf(&m.collapsed_lenient)
     );
-    println!(
+    outln!(
         "  evidence: {} of {} matched pairs cite a gold sentence; {} cite only gold sentences",
-        m.evidence_found, m.matched, m.evidence_all_in_gold
+        m.evidence_found,
+        m.matched,
+        m.evidence_all_in_gold
     );
-    println!(
+    outln!(
         "macro (mean per-article F1): strict {:.3}, lenient {:.3}, strict+attr {:.3}, lenient+attr {:.3}",
-        summary.macro_f1[0], summary.macro_f1[1], summary.macro_f1[2], summary.macro_f1[3]
+        summary.macro_f1[0],
+        summary.macro_f1[1],
+        summary.macro_f1[2],
+        summary.macro_f1[3]
     );
     for s in skipped {
-        println!("skipped: {s}");
+        outln!("skipped: {s}");
     }
     if details {
         for a in results {
             if a.differences.is_empty() {
                 continue;
             }
-            println!("\n{} ({}):", a.article, a.contest);
+            outln!("\n{} ({}):", a.article, a.contest);
             for d in &a.differences {
-                println!(
+                outln!(
                     "  {:<11} {} / {}: {}",
-                    d.what, d.member, d.candidate, d.detail
+                    d.what,
+                    d.member,
+                    d.candidate,
+                    d.detail
                 );
             }
         }
     }
+    Ok(())
 }

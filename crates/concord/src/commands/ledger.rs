@@ -1,4 +1,5 @@
-//! Commands that read or write a contest's log: import, record, history, verify, export.
+//! Commands that read or write a contest's log: init, import, record, history, verify,
+//! checkpoint, key, export.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use concord_domain::command::ReportStance;
 use concord_domain::diagnostic::{Diagnostic, Diagnostics, Location, did_you_mean};
 use concord_domain::event::EventKind;
 use concord_domain::{Guard, Refusals, interchange, reports_csv, scenario};
-use concord_ledger::{LedgerError, View};
+use concord_ledger::{Checkpoint, LedgerError, PublicKey, View};
 use jiff::civil::Date;
 
 use crate::settings::{BUNDLED, Context};
@@ -99,7 +100,7 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
                     Err(e) => return Err(e.into()),
                 }
             }
-            println!("imported {n} reports into {contest}");
+            outln!("imported {n} reports into {contest}");
             Ok(ExitCode::SUCCESS)
         }
         _ => bail!(
@@ -163,7 +164,7 @@ async fn create(
         Err(LedgerError::Refused(r)) => return Ok(reject(&at_flags(&r))),
         Err(e) => return Err(e.into()),
     }
-    println!("imported contest {id}: {n} events");
+    outln!("imported contest {id}: {n} events");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -335,9 +336,13 @@ pub async fn record(ctx: &Context, args: &RecordArgs) -> anyhow::Result<ExitCode
         Err(e) => return Err(e.into()),
     };
     let event = &sealed[0];
-    println!(
+    outln!(
         "recorded event {} in {contest}: {} {} {} on {}",
-        event.seq, args.member, stance, args.candidate, date
+        event.seq,
+        args.member,
+        stance,
+        args.candidate,
+        date
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -409,30 +414,117 @@ pub async fn history(ctx: &Context, args: &HistoryArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// `concord init`: the store and its signing key, registered; prints where they are and the
+/// public key (publish it: it is what checks every checkpoint).
+pub async fn init(ctx: &Context) -> anyhow::Result<ExitCode> {
+    outln!("store ready: {}", ctx.location);
+    let Some(path) = &ctx.key_file else {
+        outln!("no signing key: name a key file with --key-file or CONCORD_KEY_FILE to write");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let key = ctx.ledger.register_key(ctx.now()).await?;
+    outln!("signing key: {} (key {})", path.display(), key.id());
+    outln!("public key (`concord key export` prints it again):");
+    out!("{}", key.to_text());
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
     /// One contest; default every contest in the store.
     pub contest: Option<String>,
+    /// A checkpoint published earlier (a file `concord checkpoint` wrote, or an export, whose
+    /// last line carries one): the store must hold the same head at its size, or extend it.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// Trust only checkpoints signed by this public key (`concord key export` wrote it), not
+    /// the key the store itself names.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// Reads a checkpoint from a file: a checkpoint's text, or an export whose last line is
+/// `{"checkpoint": "…"}`.
+fn read_checkpoint(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = match text.lines().rev().find(|l| !l.trim().is_empty()) {
+        Some(last) if last.trim_start().starts_with('{') => {
+            #[derive(serde::Deserialize)]
+            struct Carried {
+                checkpoint: String,
+            }
+            serde_json::from_str::<Carried>(last)
+                .with_context(|| {
+                    format!(
+                        "{}: the last line of an export carries {{\"checkpoint\": …}}",
+                        path.display()
+                    )
+                })?
+                .checkpoint
+        }
+        _ => text,
+    };
+    Checkpoint::parse(&text).with_context(|| format!("{} is not a checkpoint", path.display()))
 }
 
 pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let contests = match &args.contest {
-        Some(c) => vec![c.clone()],
-        None => ctx
-            .ledger
-            .contests()
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect(),
+    let earlier = args
+        .checkpoint
+        .as_deref()
+        .map(read_checkpoint)
+        .transpose()?;
+    let ledger = match &args.key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let key = PublicKey::from_text(&text)
+                .with_context(|| format!("{} is not a concord public key", path.display()))?;
+            ctx.ledger.clone().pinned_to(key)
+        }
+        None => ctx.ledger.clone(),
     };
+    let contests = match (&args.contest, &earlier) {
+        (Some(c), _) => vec![c.clone()],
+        (None, Some(cp)) => vec![cp.contest.clone()],
+        (None, None) => ledger.contests().await?.into_iter().map(|c| c.id).collect(),
+    };
+    if contests.is_empty() {
+        outln!("the store holds no contest");
+    }
     let mut bad = false;
     for contest in contests {
-        match ctx.ledger.verify(&contest).await? {
-            Ok(n) => println!("{contest}: {n} events, hash chain intact"),
-            Err(e) => {
+        let result = match &earlier {
+            Some(cp) => ledger.verify_against(&contest, cp).await?,
+            None => ledger.verify(&contest).await?,
+        };
+        match result {
+            Ok(found) => {
+                let seal = match &found.checkpoint {
+                    Some(cp) => format!(
+                        "sealed by checkpoint of {} events signed by key {} at {}",
+                        cp.size, cp.key_id, cp.time
+                    ),
+                    None => "written before checkpoints: the next append seals it".to_owned(),
+                };
+                outln!(
+                    "{contest}: {} events, hash chain intact, {seal}",
+                    found.events
+                );
+                if let Some(cp) = &earlier {
+                    outln!(
+                        "{contest}: extends the checkpoint given ({} events, signed {})",
+                        cp.size,
+                        cp.time
+                    );
+                }
+            }
+            Err(breach) => {
                 bad = true;
-                println!("{contest}: BROKEN at event {}: {e}", e.seq());
+                match breach.first_bad() {
+                    Some(seq) => outln!("{contest}: BROKEN at event {seq}: {breach}"),
+                    None => outln!("{contest}: BROKEN: {breach}"),
+                }
             }
         }
     }
@@ -444,26 +536,75 @@ pub async fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode
 }
 
 #[derive(clap::Args, Debug)]
+pub struct CheckpointArgs {
+    /// The contest (optional when the store holds only one).
+    pub contest: Option<String>,
+}
+
+/// `concord checkpoint`: the signed checkpoint that seals a contest now, checked first.
+pub async fn checkpoint(ctx: &Context, args: &CheckpointArgs) -> anyhow::Result<ExitCode> {
+    let contest = ctx.contest(args.contest.as_deref()).await?;
+    match ctx.ledger.checkpoint(&contest).await? {
+        Some(cp) => out!("{}", cp.to_text()),
+        None => bail!(
+            "{contest} was written before checkpoints and no append has sealed it yet: record or import anything into it to seal it"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Print the public key that checks this store's checkpoints (to publish it; `concord
+    /// verify --key FILE` trusts it).
+    Export,
+}
+
+pub async fn key(ctx: &Context, command: &KeyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        KeyCommand::Export => {
+            let key = match ctx.ledger.store_key().await? {
+                Some(key) => key,
+                None => match ctx.ledger.public_key() {
+                    Some(key) => key,
+                    None => bail!("this store has no signing key yet: `concord init` makes one"),
+                },
+            };
+            out!("{}", key.to_text());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args, Debug)]
 pub struct ExportArgs {
     /// The contest (optional when the store holds only one).
     pub contest: Option<String>,
 }
 
+/// The log as JSON lines, then `{"checkpoint": "…"}`: the signed checkpoint that covers it (for
+/// a log written before checkpoints and not yet sealed, no such line).
 pub async fn export(ctx: &Context, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let contest = ctx.contest(args.contest.as_deref()).await?;
     let events = ctx.ledger.events(&contest).await?;
-    let mut out = std::io::stdout().lock();
+    let checkpoint = ctx.ledger.checkpoint(&contest).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    use std::io::Write as _;
     for e in events.iter() {
         serde_json::to_writer(&mut out, e)?;
-        use std::io::Write as _;
         writeln!(out)?;
     }
+    if let Some(cp) = checkpoint.filter(|cp| cp.size == events.len() as u64) {
+        serde_json::to_writer(&mut out, &serde_json::json!({ "checkpoint": cp.to_text() }))?;
+        writeln!(out)?;
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn contests(ctx: &Context) -> anyhow::Result<ExitCode> {
     for c in ctx.ledger.contests().await? {
-        println!("{}\t{} events", c.id, c.events);
+        outln!("{}\t{} events", c.id, c.events);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,8 +35,8 @@ pub async fn run(ctx: &Context, args: &PowerArgs) -> anyhow::Result<ExitCode> {
         }
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
-        Format::Table => print!("{}", table(&view, None)),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&view)?),
+        Format::Table => out!("{}", table(&view, None)),
     }
     Ok(ExitCode::SUCCESS)
 }

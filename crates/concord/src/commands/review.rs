@@ -100,20 +100,20 @@ async fn list(ctx: &Context, contest: &str, args: &ReviewArgs) -> anyhow::Result
     match args.format {
         Format::Json => {
             let out: Vec<serde_json::Value> = items.iter().map(queue_json).collect();
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Table => {
             if items.is_empty() {
-                println!(
+                outln!(
                     "no {}proposals for {contest}: read an article with concord ingest FILE --contest {contest}",
                     if args.decided { "" } else { "pending " }
                 );
             }
             for item in &items {
-                print_item(item);
+                print_item(item)?;
             }
             if !items.is_empty() {
-                println!(
+                outln!(
                     "\n{} proposal{}: concord review accept ID… | --all, concord review reject ID… | --all",
                     items.len(),
                     if items.len() == 1 { "" } else { "s" }
@@ -152,7 +152,7 @@ async fn decide(
         d.ids.clone()
     };
     if ids.is_empty() {
-        println!("no pending proposals for {contest}");
+        outln!("no pending proposals for {contest}");
         return Ok(ExitCode::SUCCESS);
     }
     let mut decided: Vec<QueueItem> = Vec::new();
@@ -171,13 +171,13 @@ async fn decide(
             Ok((item, events)) => {
                 if format == Format::Table {
                     if accepting {
-                        println!(
+                        outln!(
                             "accepted #{id}: {} ({events} event{} recorded)",
                             item.pending.proposal.summary(),
                             if events == 1 { "" } else { "s" }
                         );
                     } else {
-                        println!("rejected #{id}: {}", item.pending.proposal.summary());
+                        outln!("rejected #{id}: {}", item.pending.proposal.summary());
                     }
                 }
                 decided.push(item);
@@ -201,7 +201,7 @@ async fn decide(
     }
     if format == Format::Json {
         let out: Vec<serde_json::Value> = decided.iter().map(queue_json).collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     }
     Ok(if failures > 0 {
         ExitCode::from(BAD_INPUT)

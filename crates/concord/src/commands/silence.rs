@@ -118,7 +118,7 @@ pub async fn run(ctx: &Context, command: &SilenceCommand) -> anyhow::Result<Exit
     let what = event.kind.name();
     match ctx.ledger.append(&contest, vec![event], now).await {
         Ok(sealed) => {
-            println!("recorded event {} in {contest}: {what}", sealed[0].seq);
+            outln!("recorded event {} in {contest}: {what}", sealed[0].seq);
             Ok(ExitCode::SUCCESS)
         }
         Err(LedgerError::Refused(refusals)) => Ok(reject(&at_flags(&refusals))),

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Context, command: &TokenCommand) -> anyhow::Result<ExitCo
                     format!(" ({label})")
                 }
             );
-            println!("{token}");
+            outln!("{token}");
         }
         TokenCommand::List => {
             for t in store.list_tokens().await? {
@@ -55,15 +55,18 @@ pub async fn run(ctx: &Context, command: &TokenCommand) -> anyhow::Result<ExitCo
                     Some(at) => format!("revoked {at}"),
                     None => "active".to_owned(),
                 };
-                println!(
+                outln!(
                     "{}\t{}\t{}\tcreated {}\t{state}",
-                    t.id, t.role, t.label, t.created_at
+                    t.id,
+                    t.role,
+                    t.label,
+                    t.created_at
                 );
             }
         }
         TokenCommand::Revoke { id } => {
             if store.revoke_token(*id, &ctx.now().to_string()).await? {
-                println!("revoked token {id}");
+                outln!("revoked token {id}");
             } else {
                 bail!("no active token {id}");
             }
