@@ -146,6 +146,13 @@ pub fn default_sqlite_path() -> PathBuf {
         .join("concord.sqlite")
 }
 
+/// A command that only reads (or writes to an existing store) found no store: none is created.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no store at {0}: `concord init` (or `concord demo`, `concord import FILE`) creates one; --database or CONCORD_DATABASE names another"
+)]
+pub struct NoStore(pub String);
+
 /// The default key file of a SQLite store: beside it, named after it.
 fn key_file_beside(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
@@ -207,11 +214,7 @@ pub async fn open_store(
     database: Option<&str>,
     access: Access,
 ) -> anyhow::Result<(Arc<dyn Store>, String, Option<PathBuf>)> {
-    let missing = |location: &str| {
-        anyhow::anyhow!(
-            "no store at {location}: `concord init` (or `concord demo`, `concord import FILE`) creates one; --database or CONCORD_DATABASE names another"
-        )
-    };
+    let missing = |location: &str| anyhow::Error::new(NoStore(location.to_owned()));
     match database {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             let opened = if access == Access::Create {

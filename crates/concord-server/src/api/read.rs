@@ -13,6 +13,7 @@ use concord_domain::diagnostic::did_you_mean;
 use concord_domain::event::{Event, EventKind};
 use concord_domain::state::{CandidateState, CommitmentState, ConditionState, StanceEntry};
 use concord_domain::{ContestState, Member};
+use concord_ledger::View;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -137,15 +138,19 @@ pub async fn history(
 }
 
 /// `GET /api/contests/{id}/export`: the log as JSON lines, as `concord export` writes it —
-/// what the caller's role may see — then `{"checkpoint": "…"}`, the signed checkpoint over the
-/// whole log (its size counts every event, those this view cannot see included).
+/// what the caller's role may see. The chair's export (the whole log) ends with
+/// `{"checkpoint": "…"}`, the signed checkpoint over it; other views have none, since its size
+/// and head would betray that confidential events exist.
 pub async fn export(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let events = state.ledger.visible_events(&id, who.view()).await?;
-    let checkpoint = state.ledger.checkpoint(&id).await?;
+    let checkpoint = match who.view() {
+        View::Chair => state.ledger.checkpoint(&id).await?,
+        View::Public => None,
+    };
     let mut out = Vec::with_capacity(events.len() * 512);
     for e in &events {
         serde_json::to_writer(&mut out, e).map_err(ApiError::internal)?;

@@ -190,8 +190,16 @@ fn load_contest(
             database: database.map(str::to_owned),
             key_file: None,
         };
-        let ctx = settings::Context::open(&store, settings::Access::Read).await?;
-        let known = ctx.ledger.contests().await?;
+        let ctx = match settings::Context::open(&store, settings::Access::Read).await {
+            Ok(ctx) => Some(ctx),
+            // No store: no contest in it, and none is created by looking.
+            Err(e) if e.downcast_ref::<settings::NoStore>().is_some() => None,
+            Err(e) => return Err(e),
+        };
+        let known = match &ctx {
+            Some(ctx) => ctx.ledger.contests().await?,
+            None => Vec::new(),
+        };
         if !known.iter().any(|c| c.id == name) {
             let mut ids: Vec<&str> = settings::BUNDLED.iter().map(|(id, _)| *id).collect();
             ids.extend(known.iter().map(|c| c.id.as_str()));
@@ -207,7 +215,12 @@ fn load_contest(
             .suggest(did_you_mean(&name, ids.iter().copied()));
             return Ok(Err(vec![d]));
         }
-        let events = ctx.ledger.events(&name).await?;
+        let events = ctx
+            .as_ref()
+            .context("a contest was listed, so the store exists")?
+            .ledger
+            .events(&name)
+            .await?;
         let definition = events
             .iter()
             .find_map(|e| match &e.kind {
