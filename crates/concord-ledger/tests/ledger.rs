@@ -205,3 +205,287 @@ async fn creating_a_contest_twice_is_refused_and_unknown_contests_are_named() {
     let unknown = ledger.events("nope").await;
     assert!(matches!(unknown, Err(LedgerError::UnknownContest(id)) if id == "nope"));
 }
+
+/// Two ledgers with separate caches on one store (two processes, or two server instances on
+/// PostgreSQL) writing concurrently to one contest: every valid write is kept, none is refused
+/// for losing a race, and the chain and its checkpoint verify.
+async fn racing_ledgers_retry_instead_of_refusing(first: Ledger, second: Ledger) {
+    let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
+    first
+        .create(
+            "mini",
+            scenario.into_events("test"),
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .expect("create");
+    // Each task appends one after another, so the two ledgers' commits interleave many times.
+    const TASKS: usize = 8;
+    const ROUNDS: usize = 4;
+    let mut tasks = Vec::new();
+    for (who, ledger) in [("a", first.clone()), ("b", second.clone())] {
+        for t in 0..TASKS {
+            let ledger = ledger.clone();
+            tasks.push(tokio::spawn(async move {
+                for round in 0..ROUNDS {
+                    ledger
+                        .append(
+                            "mini",
+                            vec![stance(
+                                "HUN",
+                                Stance::Withholds,
+                                Visibility::Public,
+                                &format!("{who}-{t}-{round}"),
+                            )],
+                            jiff::Timestamp::UNIX_EPOCH,
+                        )
+                        .await?;
+                }
+                Ok::<_, LedgerError>(())
+            }));
+        }
+    }
+    for task in tasks {
+        task.await
+            .expect("task")
+            .expect("a valid write is kept, not refused as a conflict");
+    }
+    let found = second
+        .verify("mini")
+        .await
+        .expect("verify")
+        .expect("intact");
+    assert_eq!(found.events, 2 + (2 * TASKS * ROUNDS) as u64);
+    assert_eq!(
+        found.checkpoint.map(|cp| cp.size),
+        Some(found.events),
+        "the last append's checkpoint seals the whole log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_ledgers_on_one_sqlite_file_retry_instead_of_refusing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("c.sqlite");
+    racing_ledgers_retry_instead_of_refusing(ledger_on(&path).await, ledger_on(&path).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_database_retry_instead_of_refusing() {
+    let Ok(url) = std::env::var("CONCORD_TEST_POSTGRES_URL") else {
+        println!("skipped: CONCORD_TEST_POSTGRES_URL not set");
+        return;
+    };
+    let db = PgDatabase::new(&url).await;
+    let open = || async {
+        Ledger::with_signer(
+            Arc::new(
+                concord_store_postgres::PostgresStore::connect(&db.url)
+                    .await
+                    .expect("connect"),
+            ),
+            concord_ledger::SigningKey::from_seed([7; 32]),
+        )
+    };
+    racing_ledgers_retry_instead_of_refusing(open().await, open().await).await;
+}
+
+/// A fresh PostgreSQL database, dropped when this guard is.
+struct PgDatabase {
+    url: String,
+    admin: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn new(admin: &str) -> PgDatabase {
+        use sqlx::Connection as _;
+        let name = format!(
+            "concord_ledger_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_nanos()
+        );
+        let options = admin
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .expect("url");
+        let mut conn = sqlx::PgConnection::connect_with(&options)
+            .await
+            .expect("connect");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+        PgDatabase {
+            url: format!("{base}/{name}"),
+            admin: admin.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    use sqlx::Connection as _;
+                    let options = admin.parse::<sqlx::postgres::PgConnectOptions>().ok()?;
+                    let mut conn = sqlx::PgConnection::connect_with(&options).await.ok()?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test database {}", self.name);
+        }
+    }
+}
+
+/// Legacy events: sealed the way the version before hash scheme 2 did (a hash of the JSON
+/// re-serialisation), stored without a checkpoint.
+fn legacy_events() -> Vec<concord_store::NewEvent> {
+    let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
+    let recorded_at = jiff::Timestamp::UNIX_EPOCH;
+    let mut prev = concord_domain::event::GENESIS_HASH.to_owned();
+    let mut out = Vec::new();
+    for (i, new) in scenario.into_events("test").into_iter().enumerate() {
+        let hash = concord_domain::event::legacy_event_hash(
+            i as u64 + 1,
+            new.valid,
+            recorded_at,
+            &new.author,
+            &new.kind,
+            &prev,
+        );
+        let text =
+            concord_domain::chain::EventText::of(new.valid, recorded_at, &new.author, &new.kind);
+        out.push(concord_store::NewEvent {
+            valid_date: text.valid_date,
+            recorded_at: text.recorded_at,
+            author: text.author,
+            kind: text.kind,
+            payload: text.payload,
+            prev_hash: prev.clone(),
+            hash: hash.clone(),
+        });
+        prev = hash;
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_chain_written_before_scheme_2_verifies_and_the_next_append_seals_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("c.sqlite");
+    let store = SqliteStore::open(&path).await.expect("open");
+    let legacy = legacy_events();
+    let n = legacy.len() as u64;
+    concord_store::Store::append(&store, "mini", 0, legacy)
+        .await
+        .expect("append");
+    drop(store);
+    let ledger = ledger_on(&path).await;
+    assert_eq!(
+        ledger.events("mini").await.expect("legacy reads").len() as u64,
+        n
+    );
+    let found = ledger
+        .verify("mini")
+        .await
+        .expect("verify")
+        .expect("intact");
+    assert_eq!((found.events, found.checkpoint), (n, None));
+    ledger
+        .append(
+            "mini",
+            vec![stance("HUN", Stance::Objects, Visibility::Public, "s")],
+            jiff::Timestamp::UNIX_EPOCH,
+        )
+        .await
+        .expect("append onto a legacy chain");
+    let found = ledger_on(&path)
+        .await
+        .verify("mini")
+        .await
+        .expect("verify")
+        .expect("intact");
+    assert_eq!(found.events, n + 1);
+    assert_eq!(found.checkpoint.map(|cp| cp.size), Some(n + 1));
+}
+
+#[tokio::test]
+async fn a_legacy_event_is_pinned_to_its_stored_bytes_too() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("c.sqlite");
+    let store = SqliteStore::open(&path).await.expect("open");
+    let mut legacy = legacy_events();
+    // The same JSON value with other whitespace: the legacy hash (of the re-serialisation)
+    // still matches, but the stored bytes are not what was written.
+    legacy[1].payload = legacy[1].payload.replacen("\":", "\": ", 1);
+    concord_store::Store::append(&store, "mini", 0, legacy)
+        .await
+        .expect("append");
+    drop(store);
+    let ledger = ledger_on(&path).await;
+    let breach = ledger
+        .verify("mini")
+        .await
+        .expect("verify")
+        .expect_err("whitespace in a legacy payload is caught");
+    assert_eq!(breach.first_bad(), Some(2), "{breach}");
+    assert!(
+        breach.to_string().contains("payload bytes differ"),
+        "{breach}"
+    );
+    assert!(matches!(
+        ledger.events("mini").await,
+        Err(LedgerError::Broken { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_signing_key_that_is_not_the_stores_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    created(&dir).await;
+    let store = Arc::new(
+        SqliteStore::open(dir.path().join("c.sqlite"))
+            .await
+            .expect("open"),
+    );
+    let other = Ledger::with_signer(
+        store.clone(),
+        concord_ledger::SigningKey::from_seed([8; 32]),
+    );
+    assert!(matches!(
+        other.events("mini").await,
+        Err(LedgerError::WrongKey { .. })
+    ));
+    let reader = Ledger::new(store);
+    assert!(matches!(
+        reader
+            .append(
+                "mini",
+                vec![stance("HUN", Stance::Objects, Visibility::Public, "s")],
+                jiff::Timestamp::UNIX_EPOCH,
+            )
+            .await,
+        Err(LedgerError::NoSigningKey)
+    ));
+    assert_eq!(
+        reader.events("mini").await.expect("a reader reads").len(),
+        2
+    );
+}
