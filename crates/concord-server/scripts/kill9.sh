@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../../.."
 ROUNDS="${1:-5}"
 WRITERS="${2:-16}"
 PORT="${CONCORD_KILL9_PORT:-18089}"
-cargo build --release -q -p concord -p concord-server --example writers
+cargo build --release -q -p concord
+cargo build --release -q -p concord-server --example writers
 TARGET="${CARGO_TARGET_DIR:-target}/release"
 CONCORD="$TARGET/concord"
 WRITE="$TARGET/examples/writers"
