@@ -17,6 +17,7 @@ TARGET="${CARGO_TARGET_DIR:-target}/release"
 CONCORD="$TARGET/concord"
 WRITE="$TARGET/examples/writers"
 WORK="$(mktemp -d)"
+echo "work: $WORK"
 SERVER=""
 PGDB=""
 cleanup() {
@@ -24,7 +25,7 @@ cleanup() {
     if [ -n "$PGDB" ]; then
         psql -q "$CONCORD_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null || true
     fi
-    rm -rf "$WORK"
+    [ -n "${CONCORD_KILL9_KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
@@ -51,11 +52,19 @@ crash_rounds() {
         "$CONCORD" serve --bind "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
         SERVER=$!
         wait_ready
+        rm -f "$WORK/acked"
         "$WRITE" "http://127.0.0.1:$PORT" "$token" nato-sg-2024 "$WRITERS" 30 "$label-$round" \
             >"$WORK/acked" 2>"$WORK/writers.log" &
         writers=$!
-        # Kill somewhere between 1.0 and 2.9 s into the run, while every writer is busy.
-        sleep "$(awk -v r="$round" 'BEGIN { srand(r * 7919 + 17); printf "%.1f", 1 + rand() * 1.9 }')"
+        # Once writes are being acknowledged (the restarted server first loads and checks the
+        # whole log), kill 0.5 to 2.4 s later, while every writer is busy.
+        i=0
+        until [ -s "$WORK/acked" ]; do
+            i=$((i + 1))
+            [ "$i" -lt 300 ] || { echo "no write acknowledged in 30 s"; cat "$WORK/writers.log"; exit 1; }
+            sleep 0.1
+        done
+        sleep "$(awk -v r="$round" 'BEGIN { srand(r * 7919 + 17); printf "%.1f", 0.5 + rand() * 1.9 }')"
         kill -9 "$SERVER"
         wait "$SERVER" 2>/dev/null || true
         SERVER=""
