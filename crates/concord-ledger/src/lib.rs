@@ -287,8 +287,10 @@ impl Ledger {
     }
 
     /// Checks `fresh` (events read after `tip`) onto `tip` and the result against the store's
-    /// record and checkpoint. Rows appended meanwhile by another writer are read as well (the
-    /// record is read after the rows, and moves with them in one transaction).
+    /// record and checkpoint. The record is read after the rows, and an append moves rows and
+    /// record in one transaction, so every row up to the record's length is there to read:
+    /// rows past it are either newer appends (a second look at the record says so, and they
+    /// are left for the next load) or rows put there behind concord's back.
     async fn check(
         &self,
         contest: &str,
@@ -299,21 +301,8 @@ impl Ledger {
             contest: contest.to_owned(),
             breach,
         };
-        let mut record = self.store.stream(contest).await?;
         let last_read = |fresh: &[StoredEvent]| fresh.last().map_or(tip.len, |e| e.seq);
-        // A record ahead of the rows read: appends landed in between; read them too.
-        if let Some(r) = &record
-            && r.events > last_read(&fresh)
-        {
-            let after = last_read(&fresh);
-            fresh.extend(self.store.read(contest, after).await?);
-        }
-        // Rows beyond the record: appended since the record was read, or put there behind
-        // concord's back. A second look at the record tells which.
-        if last_read(&fresh) > record.as_ref().map_or(0, |r| r.events) {
-            record = self.store.stream(contest).await?;
-        }
-        let Some(record) = record else {
+        let Some(record) = self.store.stream(contest).await? else {
             return match fresh.first() {
                 None => Err(LedgerError::UnknownContest(contest.to_owned())),
                 Some(first) => Err(broken(Breach::Unrecorded {
@@ -322,9 +311,31 @@ impl Ledger {
                 })),
             };
         };
+        // Appends that landed between the rows and the record: read them too.
+        if record.events > last_read(&fresh) {
+            let after = last_read(&fresh);
+            fresh.extend(self.store.read(contest, after).await?);
+        }
+        let mut unrecorded = None;
+        if last_read(&fresh) > record.events {
+            let again = self.store.stream(contest).await?;
+            let beyond = last_read(&fresh);
+            if again.is_none_or(|r| r.events < beyond) {
+                unrecorded = Some(Breach::Unrecorded {
+                    seq: record.events + 1,
+                    recorded: record.events,
+                });
+            }
+            // Newer appends are checked with their own record on the next load.
+            fresh.retain(|e| e.seq <= record.events);
+        }
         let records: Vec<Record<'_>> = fresh.iter().map(record_of).collect();
         let mut next = tip.clone();
+        // A break in the recorded part names an earlier event than rows past the record do.
         let events = next.extend(&records).map_err(|e| broken(e.into()))?;
+        if let Some(breach) = unrecorded {
+            return Err(broken(breach));
+        }
         let trusted = self.trusted().await?;
         let checkpoint = check_record(contest, &next, &record, &trusted).map_err(broken)?;
         Ok((events, next, checkpoint))

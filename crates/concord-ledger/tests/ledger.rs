@@ -245,11 +245,26 @@ async fn racing_ledgers_retry_instead_of_refusing(first: Ledger, second: Ledger)
             }));
         }
     }
+    // Meanwhile a reader with a cache of its own keeps loading: every load is checked while
+    // the other two append, and none may see a breach that is only a race.
+    let reader = Ledger::new(second.store().clone());
+    let reading = tokio::spawn(async move {
+        let mut loads = 0;
+        while reader.events("mini").await?.len() < 2 + 2 * TASKS * ROUNDS {
+            loads += 1;
+            tokio::task::yield_now().await;
+        }
+        Ok::<_, LedgerError>(loads)
+    });
     for task in tasks {
         task.await
             .expect("task")
             .expect("a valid write is kept, not refused as a conflict");
     }
+    reading
+        .await
+        .expect("reader")
+        .expect("a reader racing the writers sees no breach");
     let found = second
         .verify("mini")
         .await

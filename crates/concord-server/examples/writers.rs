@@ -37,7 +37,13 @@ async fn main() {
                 let body = serde_json::json!({"member": members[w % members.len()],
                     "candidate": "rutte", "stance": "supports", "date": "2024-06-20",
                     "attribution": "anonymous", "source": source});
-                match client.post(&url).bearer_auth(&token).json(&body).send().await {
+                match client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status() == 201 => {
                         acked += 1;
                         let mut out = std::io::stdout().lock();

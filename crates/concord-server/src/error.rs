@@ -267,6 +267,9 @@ impl From<LedgerError> for ApiError {
             },
             LedgerError::Closed => ApiError::Unavailable("the server is shutting down".to_owned()),
             LedgerError::Refused(r) => ApiError::refused(&r, |field| format!("$.{field}")),
+            LedgerError::NoSigningKey => ApiError::Unavailable(
+                "this server has no signing key, so it cannot write: its operator must give it the store's key file (CONCORD_KEY_FILE)".to_owned(),
+            ),
             LedgerError::Broken { contest, breach } => {
                 tracing::error!(%contest, %breach, "refused a contest whose log fails its integrity check");
                 ApiError::Broken(format!(

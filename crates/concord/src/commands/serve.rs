@@ -41,6 +41,15 @@ pub async fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         "concord serving {} on http://{addr}/ (API at /api, OpenAPI at /api/openapi.json)",
         ctx.location
     );
+    match ctx.ledger.public_key() {
+        Some(key) => eprintln!(
+            "appends are sealed by checkpoints signed with key {}",
+            key.id()
+        ),
+        None => eprintln!(
+            "no signing key: this server will refuse every write (set CONCORD_KEY_FILE to the store's key file)"
+        ),
+    }
     if args.public_read || args.demo {
         eprintln!("anonymous visitors may read public data");
     } else {
