@@ -160,7 +160,9 @@ pub enum TamperCause {
     HashColumn,
     /// The seal does not match and nothing more specific shows which column changed.
     #[error(
-        "its valid_date, recorded_at, author or payload differs from what was sealed (recorded hash {recorded}, recomputed {recomputed})"
+        "its valid_date, recorded_at, author or payload differs from what was sealed (its stored hash is {}…, its content hashes to {}…)",
+        short(recorded),
+        short(recomputed)
     )]
     Content {
         recorded: String,
@@ -172,7 +174,7 @@ pub enum TamperCause {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
     /// A sequence number is skipped: the events in between were deleted.
-    #[error("event {seq} is missing: the log skips from event {} to event {next} (deleted)", seq - 1)]
+    #[error("{}", missing_story(*seq, *next))]
     Missing { seq: u64, next: u64 },
     /// An event that the next one does not chain to: it was put in behind concord's back.
     #[error("event {seq} was inserted: event {} chains to event {}, past it", seq + 1, seq - 1)]
@@ -190,6 +192,20 @@ pub enum ChainError {
     /// An event's stored text does not match its seal.
     #[error("event {seq} was altered after it was sealed: {cause}")]
     Tampered { seq: u64, cause: TamperCause },
+}
+
+/// The first 12 characters of a hash, for messages (a tampered one may be anything).
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
+fn missing_story(seq: u64, next: u64) -> String {
+    let which = if next > seq + 1 {
+        format!("events {seq} to {} are", next - 1)
+    } else {
+        format!("event {seq} is")
+    };
+    format!("{which} missing: the log goes on at event {next} (deleted)")
 }
 
 impl ChainError {
