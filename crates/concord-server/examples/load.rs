@@ -77,6 +77,17 @@ async fn raw_sqlite_rate(dir: &std::path::Path, run: Duration) -> f64 {
     rate
 }
 
+/// Runs one statement on the PostgreSQL server `admin` names.
+async fn pg_admin(admin: &str, sql: &str) {
+    let options: sqlx::postgres::PgConnectOptions = admin.parse().expect("postgres URL");
+    let mut conn = options.connect().await.expect("connect to PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await
+        .expect(sql);
+    conn.close().await.expect("close");
+}
+
 /// `tasks` workers send requests until `run` has passed; latencies of the 2xx ones.
 async fn hammer<F, Fut>(tasks: usize, run: Duration, make: F) -> Outcome
 where
@@ -136,8 +147,18 @@ fn main() {
         .unwrap();
     rt.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = if database.starts_with("postgres") {
-            Arc::new(concord_store_postgres::PostgresStore::connect(&database).await.expect("postgres"))
+        // PostgreSQL: a database of its own, dropped at the end, so runs never share a store
+        // (or its signing key) with each other or with anything else on the server.
+        let fresh_pg = database.starts_with("postgres").then(|| {
+            let name = format!("concord_load_{}", std::process::id());
+            let base = database.rsplit_once('/').map_or(database.as_str(), |(b, _)| b).to_owned();
+            (name.clone(), format!("{base}/{name}"))
+        });
+        if let Some((name, _)) = &fresh_pg {
+            pg_admin(&database, &format!("CREATE DATABASE {name}")).await;
+        }
+        let store: Arc<dyn Store> = if let Some((_, url)) = &fresh_pg {
+            Arc::new(concord_store_postgres::PostgresStore::connect(url).await.expect("postgres"))
         } else {
             Arc::new(concord_store_sqlite::SqliteStore::open(&dir.path().join("load.sqlite")).await.unwrap())
         };
@@ -206,6 +227,10 @@ fn main() {
             if writes_ok { "met" } else { "MISSED" },
             if present == writes.ok { "every acknowledged write present" } else { "MISSING WRITES" }
         );
+        if let Some((name, _)) = &fresh_pg {
+            drop(store);
+            pg_admin(&database, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
         if present != writes.ok {
             std::process::exit(1);
         }
