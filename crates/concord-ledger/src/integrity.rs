@@ -13,8 +13,8 @@ pub enum Breach {
     Chain(#[from] ChainError),
     /// The log is shorter than the store's record of it.
     #[error(
-        "the log ends at event {len} but the store's record says {recorded} events: events {} to {recorded} were deleted",
-        len + 1
+        "the log ends at event {len} but the store's record says {recorded} events: {} deleted",
+        span(len + 1, *recorded)
     )]
     Truncated { len: u64, recorded: u64 },
     /// A stored event lies beyond the store's record of the log.
@@ -62,8 +62,8 @@ pub enum Breach {
     KeyCount { ids: Vec<String> },
     /// Against a checkpoint published earlier: the store holds fewer events.
     #[error(
-        "the checkpoint given covers {signed} events but the store holds {len}: events {} to {signed} were removed",
-        len + 1
+        "the checkpoint given covers {signed} events but the store holds {len}: {} removed",
+        span(len + 1, *signed)
     )]
     Shorter { signed: u64, len: u64 },
     /// Against a checkpoint published earlier: the store's history differs.
@@ -73,16 +73,25 @@ pub enum Breach {
     Diverged { size: u64 },
 }
 
+/// "event 7 was" or "events 7 to 9 were".
+fn span(first: u64, last: u64) -> String {
+    if first == last {
+        format!("event {first} was")
+    } else {
+        format!("events {first} to {last} were")
+    }
+}
+
 fn size_story(signed: u64, len: u64) -> String {
     if signed > len {
         format!(
-            "events {} to {signed} were deleted and the record rewritten to match",
-            len + 1
+            "{} deleted and the record rewritten to match",
+            span(len + 1, signed)
         )
     } else {
         format!(
-            "events {} to {len} are not covered by it (added without the key)",
-            signed + 1
+            "{} added without the key (not covered by it)",
+            span(signed + 1, len)
         )
     }
 }

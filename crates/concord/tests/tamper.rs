@@ -396,7 +396,11 @@ fn assert_caught(db: &Db, case: &str, cause: &str) {
         "{case}: status said:\n{err}\nexpected: {cause}"
     );
     // The matrix, for `--nocapture`: each tamper and what verify and status said.
-    println!("{case}\n  verify: {}\n  status: {}", said.trim(), err.trim());
+    println!(
+        "{case}\n  verify: {}\n  status: {}",
+        said.trim(),
+        err.trim()
+    );
 
     let before = db.rows().len();
     let record = db.run(&[
