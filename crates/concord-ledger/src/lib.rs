@@ -455,8 +455,8 @@ impl Ledger {
             if attempt > 1 || self.cached(contest).tip.len == 0 {
                 self.events(contest).await?;
             }
-            // A check of the events against the contest's state belongs here, inside the
-            // loop: a retry is sealed onto a newer head, so it must be valid against it too.
+            // The guard checks the events in `commit`, at the head they follow: a retry is
+            // sealed onto a newer head and passes the guard again there.
             match self.append_once(contest, events.clone(), recorded_at).await {
                 Err(LedgerError::Conflict { .. }) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(
