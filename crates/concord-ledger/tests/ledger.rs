@@ -212,11 +212,7 @@ async fn creating_a_contest_twice_is_refused_and_unknown_contests_are_named() {
 async fn racing_ledgers_retry_instead_of_refusing(first: Ledger, second: Ledger) {
     let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
     first
-        .create(
-            "mini",
-            scenario.into_events("test"),
-            jiff::Timestamp::UNIX_EPOCH,
-        )
+        .create("mini", scenario.into_events("test"), recorded_at())
         .await
         .expect("create");
     // Each task appends one after another, so the two ledgers' commits interleave many times.
@@ -237,7 +233,7 @@ async fn racing_ledgers_retry_instead_of_refusing(first: Ledger, second: Ledger)
                                 Visibility::Public,
                                 &format!("{who}-{t}-{round}"),
                             )],
-                            jiff::Timestamp::UNIX_EPOCH,
+                            recorded_at(),
                         )
                         .await?;
                 }
@@ -373,7 +369,7 @@ impl Drop for PgDatabase {
 /// re-serialisation), stored without a checkpoint.
 fn legacy_events() -> Vec<concord_store::NewEvent> {
     let scenario = concord_domain::scenario::parse("mini.toml", SCENARIO, "test").expect("valid");
-    let recorded_at = jiff::Timestamp::UNIX_EPOCH;
+    let recorded_at = recorded_at();
     let mut prev = concord_domain::event::GENESIS_HASH.to_owned();
     let mut out = Vec::new();
     for (i, new) in scenario.into_events("test").into_iter().enumerate() {
@@ -427,7 +423,7 @@ async fn a_chain_written_before_scheme_2_verifies_and_the_next_append_seals_it()
         .append(
             "mini",
             vec![stance("HUN", Stance::Objects, Visibility::Public, "s")],
-            jiff::Timestamp::UNIX_EPOCH,
+            recorded_at(),
         )
         .await
         .expect("append onto a legacy chain");
@@ -494,7 +490,7 @@ async fn a_signing_key_that_is_not_the_stores_is_refused() {
             .append(
                 "mini",
                 vec![stance("HUN", Stance::Objects, Visibility::Public, "s")],
-                jiff::Timestamp::UNIX_EPOCH,
+                recorded_at(),
             )
             .await,
         Err(LedgerError::NoSigningKey)
