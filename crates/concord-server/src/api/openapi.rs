@@ -302,7 +302,16 @@ fn answers() -> serde_json::Map<String, Value> {
         ),
         (
             "Verify",
-            object(&["intact"], json!({"intact": {"type": "boolean"}})),
+            object(
+                &["intact"],
+                json!({
+                    "intact": {"type": "boolean"},
+                    "events": {"type": "integer", "minimum": 0},
+                    "checkpoint": {"type": "string", "nullable": true, "description": "the signed checkpoint that seals the log (docs/integrity.md); null for a log written before checkpoints"},
+                    "first_bad": {"type": "integer", "nullable": true},
+                    "message": {"type": "string"}
+                }),
+            ),
         ),
         ("Procedure", procedure),
         ("Procedures", array_of("Procedure")),
@@ -452,7 +461,7 @@ pub fn spec() -> Value {
                 "get": op("Candidates' commitments", read, ca, None, "200", "Commitments"),
                 "post": op("Record a commitment", "chair; analyst", c, Some("Commitment"), "201", "Events")},
             "/api/contests/{id}/export": {"get": op_media("The log as JSON lines", read, c, "application/x-ndjson")},
-            "/api/contests/{id}/verify": {"get": op("Recompute the hash chain", "chair", c, None, "200", "Verify")},
+            "/api/contests/{id}/verify": {"get": op("Check the hash chain, the store's record and the signed checkpoint", "chair", c, None, "200", "Verify")},
             "/api/contests/{id}/procedures": {
                 "get": op("Silence procedures with their status now", read, c, None, "200", "Procedures"),
                 "post": op("Open a silence procedure (a draft, a deadline still ahead, a fresh id; 409 `exists` for a used id)", "chair", c, Some("OpenProcedure"), "201", "Procedure")},
