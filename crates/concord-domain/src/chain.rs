@@ -112,6 +112,19 @@ fn seal_of(
     hex::encode(hasher.finalize())
 }
 
+/// The hash of what an event says, leaving out who recorded it and when: the seal of the
+/// first event of a log with the recording time fixed at the epoch and no author. Two stores
+/// that loaded the same scenario at different times give their opening events the same
+/// content hash (their seals differ), so `concord demo` can tell the bundled scenario from
+/// another contest stored under its id.
+pub fn content_hash(valid: Date, kind: &EventKind) -> String {
+    seal_hash(
+        1,
+        &EventText::of(valid, Timestamp::UNIX_EPOCH, "", kind),
+        GENESIS_HASH,
+    )
+}
+
 impl Record<'_> {
     /// The scheme-2 seal recomputed from this record's stored text.
     pub fn recompute(&self) -> String {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use concord_domain::StatusView;
+use concord_domain::chain::content_hash;
 use concord_ledger::{LedgerError, View};
 use jiff::civil::Date;
 
@@ -40,6 +41,17 @@ pub struct StatusArgs {
     pub format: Format,
 }
 
+/// The events of a bundled scenario, as `demo` loads them.
+fn bundled_events(id: &str) -> anyhow::Result<Vec<concord_domain::NewEvent>> {
+    let (_, text) = BUNDLED
+        .iter()
+        .find(|(name, _)| *name == id)
+        .with_context(|| format!("no bundled scenario '{id}'"))?;
+    let scenario = concord_domain::scenario::parse(&format!("{id}.toml"), text, "bundled")
+        .map_err(|d| anyhow::anyhow!("the bundled scenario is invalid:\n{d}"))?;
+    Ok(scenario.into_events("bundled"))
+}
+
 /// Loads a bundled scenario into the store unless it is already there.
 pub async fn ensure_bundled(ctx: &Context, id: &str) -> anyhow::Result<()> {
     match ctx.ledger.events(id).await {
@@ -47,13 +59,7 @@ pub async fn ensure_bundled(ctx: &Context, id: &str) -> anyhow::Result<()> {
         Err(LedgerError::UnknownContest(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    let (_, text) = BUNDLED
-        .iter()
-        .find(|(name, _)| *name == id)
-        .with_context(|| format!("no bundled scenario '{id}'"))?;
-    let scenario = concord_domain::scenario::parse(&format!("{id}.toml"), text, "bundled")
-        .map_err(|d| anyhow::anyhow!("the bundled scenario is invalid:\n{d}"))?;
-    let events = scenario.into_events("bundled");
+    let events = bundled_events(id)?;
     match ctx.ledger.create(id, events, ctx.now()).await {
         Ok(_) | Err(LedgerError::ContestExists(_)) => Ok(()),
         Err(e) => Err(e.into()),
@@ -75,6 +81,31 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     ensure_bundled(ctx, contest).await?;
     let events = ctx.ledger.events(contest).await?;
+    // The store may hold another contest under the bundled id (a historical case imported as
+    // `nato-sg-2024`): showing it as the demo would mislead, so say so and what to do.
+    let bundled = bundled_events(contest)?;
+    let ours = content_hash(bundled[0].valid, &bundled[0].kind);
+    let theirs = content_hash(events[0].valid, &events[0].kind);
+    if ours != theirs {
+        eprintln!(
+            "error: the store's contest '{contest}' is not the bundled scenario: its first event hashes to {}…, the bundled scenario's to {}… (another contest was imported under this id{})",
+            &theirs[..12],
+            &ours[..12],
+            if events[0].author == "bundled" {
+                ", or an earlier version of concord loaded its own"
+            } else {
+                ""
+            }
+        );
+        eprintln!(
+            "  to see the demo, use another store: `concord --database demo.sqlite demo` (or set CONCORD_DATABASE)"
+        );
+        eprintln!(
+            "  to keep both in one store, start a fresh one, run `concord demo` first, then import the other contest under another id: `concord import FILE --as {contest}-case`"
+        );
+        eprintln!("  nothing was written; `concord status {contest}` still shows what the store holds");
+        return Ok(ExitCode::from(crate::commands::ledger::BAD_INPUT));
+    }
     let featured = match &events[0].kind {
         concord_domain::EventKind::ContestOpened { contest } => contest.featured_date,
         _ => None,

@@ -43,18 +43,32 @@ pub struct ImportArgs {
     /// to be filled from articles (concord ingest).
     #[arg(long)]
     pub definition_only: bool,
+    /// Import a scenario or a historical case under this contest id instead of its own (two
+    /// contests with one id cannot share a store: `--as nato-sg-2024-case`).
+    #[arg(long = "as", value_name = "ID")]
+    pub as_id: Option<String>,
 }
 
 pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(id) = &args.as_id
+        && let Err((message, expected)) = concord_domain::guard::check_id("contest", id)
+    {
+        let at = Location::Argument {
+            name: "--as".into(),
+        };
+        return Ok(reject(&Diagnostics(vec![
+            Diagnostic::new(at, message).expected(expected),
+        ])));
+    }
     if let Some((id, text)) = BUNDLED.iter().find(|(id, _)| *id == args.file) {
-        return import_scenario(ctx, &format!("{id}.toml"), text, args.definition_only).await;
+        return import_scenario(ctx, &format!("{id}.toml"), text, args).await;
     }
     let path = PathBuf::from(&args.file);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
     match path.extension().and_then(|e| e.to_str()) {
-        Some("toml") => import_scenario(ctx, &name, &text, args.definition_only).await,
+        Some("toml") => import_scenario(ctx, &name, &text, args).await,
         Some("json") => {
             let case = match interchange::parse(&name, &text) {
                 Ok(case) => case,
@@ -63,15 +77,30 @@ pub async fn import(ctx: &Context, args: &ImportArgs) -> anyhow::Result<ExitCode
             for unused in &case.unused {
                 eprintln!("note: not used: {unused}");
             }
-            let id = case.scenario.definition.id.clone();
-            let events = case.scenario.into_events(&ctx.author());
+            let mut scenario = case.scenario;
+            if let Some(id) = &args.as_id {
+                scenario.definition.id = id.clone();
+            }
+            let id = scenario.definition.id.clone();
+            let events = scenario.into_events(&ctx.author());
             // The same gate as every other way in, each refusal at the case event it came from.
             if let Err(refusals) = Guard::create(&events, ctx.now()) {
                 return Ok(reject(&at_case_events(&name, &text, &events, &refusals)));
             }
-            create(ctx, &id, events).await
+            create(ctx, &id, events, &name).await
         }
         Some("csv") => {
+            if args.as_id.is_some() {
+                return Ok(reject(&Diagnostics(vec![
+                    Diagnostic::new(
+                        Location::Argument {
+                            name: "--as".into(),
+                        },
+                        "a CSV of reports adds to a contest; it creates none to rename",
+                    )
+                    .expected("--contest ID (the contest the reports go into), without --as"),
+                ])));
+            }
             let Some(contest) = &args.contest else {
                 bail!("a CSV of reports goes into a contest: add --contest ID");
             };
@@ -114,12 +143,16 @@ async fn import_scenario(
     ctx: &Context,
     name: &str,
     text: &str,
-    definition_only: bool,
+    args: &ImportArgs,
 ) -> anyhow::Result<ExitCode> {
-    let parsed = match scenario::parse_at(name, text, &ctx.author(), ctx.now()) {
+    let definition_only = args.definition_only;
+    let mut parsed = match scenario::parse_at(name, text, &ctx.author(), ctx.now()) {
         Ok(s) => s,
         Err(problems) => return Ok(reject(&problems)),
     };
+    if let Some(id) = &args.as_id {
+        parsed.definition.id = id.clone();
+    }
     let id = parsed.definition.id.clone();
     // A linked contest must exist: in the store, or bundled with concord.
     let known: Vec<String> = ctx
@@ -148,24 +181,78 @@ async fn import_scenario(
             )
         });
     }
-    create(ctx, &id, events).await
+    create(ctx, &id, events, name).await
 }
 
 /// Creates a contest from checked events; a refusal at this point (the guard runs again in
-/// the ledger) is reported like any other.
+/// the ledger) is reported like any other. A contest already stored under the id is left as
+/// it is: when it holds exactly these events (the same file imported twice, or the bundled
+/// scenario `concord demo` loaded), there is nothing to do; otherwise the import is refused
+/// and says how to keep both.
 async fn create(
     ctx: &Context,
     id: &str,
     events: Vec<concord_domain::NewEvent>,
+    file: &str,
 ) -> anyhow::Result<ExitCode> {
     let n = events.len();
+    let stored = match ctx.ledger.events(id).await {
+        Ok(stored) => Some(stored),
+        Err(LedgerError::UnknownContest(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(stored) = stored {
+        let same = stored.len() == events.len()
+            && stored
+                .iter()
+                .zip(&events)
+                .all(|(old, new)| old.valid == new.valid && old.kind == new.kind);
+        if same {
+            outln!("contest {id} is already in the store, identical to {file} ({n} events): nothing to import");
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Ok(reject(&Diagnostics(vec![already_stored(id, file, stored.len())])));
+    }
     match ctx.ledger.create(id, events, ctx.now()).await {
         Ok(_) => {}
-        Err(LedgerError::Refused(r)) => return Ok(reject(&at_flags(&r))),
+        Err(LedgerError::Refused(r)) => {
+            // The file's own id was checked where it was read, so a bad id here is --as's.
+            let mut problems = at_flags(&r);
+            for d in &mut problems.0 {
+                if matches!(&d.location, Location::Argument { name } if name == "--id") {
+                    d.location = Location::Argument {
+                        name: "--as".into(),
+                    };
+                }
+            }
+            return Ok(reject(&problems));
+        }
+        Err(LedgerError::ContestExists(_)) => {
+            // Another writer created it between the look and the write.
+            return Ok(reject(&Diagnostics(vec![already_stored(id, file, 0)])));
+        }
         Err(e) => return Err(e.into()),
     }
     outln!("imported contest {id}: {n} events");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The refusal of an import whose contest id is taken by a different contest.
+fn already_stored(id: &str, file: &str, events: usize) -> Diagnostic {
+    let held = if events > 0 {
+        format!(" ({events} events)")
+    } else {
+        String::new()
+    };
+    Diagnostic::new(
+        Location::Argument {
+            name: "FILE".into(),
+        },
+        format!("the store already holds a different contest '{id}'{held}; {file} was not imported"),
+    )
+    .expected(format!(
+        "another id for this one: `concord import {file} --as {id}-2` (any free id), or another store (--database PATH)"
+    ))
 }
 
 /// Reports of a CSV linking to contests the store does not hold, located by row.
