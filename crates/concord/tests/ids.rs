@@ -75,7 +75,12 @@ fn a_case_under_the_bundled_id_is_refused_and_imports_under_another() {
     );
     let out = ok(
         dir.path(),
-        &["import", "cases/nato-sg-2024.json", "--as", "nato-sg-2024-case"],
+        &[
+            "import",
+            "cases/nato-sg-2024.json",
+            "--as",
+            "nato-sg-2024-case",
+        ],
     );
     assert!(out.contains("imported contest nato-sg-2024-case"), "{out}");
     let board = ok(
@@ -95,7 +100,10 @@ fn demo_refuses_another_contest_under_its_id() {
     assert!(err.contains("is not the bundled scenario"), "{err}");
     assert!(err.contains("--database") && err.contains("--as"), "{err}");
     // The stored contest is untouched.
-    let board = ok(dir.path(), &["status", "nato-sg-2024", "--as-of", "2024-06-01"]);
+    let board = ok(
+        dir.path(),
+        &["status", "nato-sg-2024", "--as-of", "2024-06-01"],
+    );
     assert!(board.contains("Rutte"), "{board}");
 }
 
@@ -141,6 +149,9 @@ fn a_changed_scenario_under_a_taken_id_is_refused() {
     std::fs::write(&file, changed).expect("write");
     let file = file.display().to_string();
     let err = refused(dir.path(), &["import", &file]);
-    assert!(err.contains("different contest") && err.contains("--as"), "{err}");
+    assert!(
+        err.contains("different contest") && err.contains("--as"),
+        "{err}"
+    );
     ok(dir.path(), &["import", &file, "--as", "nato-edited"]);
 }

@@ -103,7 +103,9 @@ pub async fn demo(ctx: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         eprintln!(
             "  to keep both in one store, start a fresh one, run `concord demo` first, then import the other contest under another id: `concord import FILE --as {contest}-case`"
         );
-        eprintln!("  nothing was written; `concord status {contest}` still shows what the store holds");
+        eprintln!(
+            "  nothing was written; `concord status {contest}` still shows what the store holds"
+        );
         return Ok(ExitCode::from(crate::commands::ledger::BAD_INPUT));
     }
     let featured = match &events[0].kind {

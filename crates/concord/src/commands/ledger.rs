@@ -208,10 +208,16 @@ async fn create(
                 .zip(&events)
                 .all(|(old, new)| old.valid == new.valid && old.kind == new.kind);
         if same {
-            outln!("contest {id} is already in the store, identical to {file} ({n} events): nothing to import");
+            outln!(
+                "contest {id} is already in the store, identical to {file} ({n} events): nothing to import"
+            );
             return Ok(ExitCode::SUCCESS);
         }
-        return Ok(reject(&Diagnostics(vec![already_stored(id, file, stored.len())])));
+        return Ok(reject(&Diagnostics(vec![already_stored(
+            id,
+            file,
+            stored.len(),
+        )])));
     }
     match ctx.ledger.create(id, events, ctx.now()).await {
         Ok(_) => {}
