@@ -211,6 +211,11 @@ pub struct Guard {
     procedures: Vec<SilenceState>,
     /// The first recorded decision: date and candidate.
     decision: Option<(Date, String)>,
+    /// The package's posts (empty for a single office).
+    posts: Vec<String>,
+    /// Candidates named in a round: (candidate, round, the round's date), so that a candidacy
+    /// dated after a round that counted it is refused whichever comes first in a batch.
+    round_refs: Vec<(String, u32, Date)>,
     /// Orders changes made on the same valid date: the later in the log wins.
     order: u64,
 }
@@ -240,6 +245,8 @@ impl Guard {
             batch_conditions: BTreeSet::new(),
             procedures: Vec::new(),
             decision: None,
+            posts: contest.posts.iter().map(|p| p.id.clone()).collect(),
+            round_refs: Vec::new(),
             order: 0,
         }
     }
@@ -432,12 +439,24 @@ impl Guard {
                 }
             }
             // Eliminated in a round: out of the race from the round's date, as a withdrawal.
-            EventKind::ConsultationRound { eliminated, .. }
-            | EventKind::BallotRecorded { eliminated, .. } => {
+            EventKind::ConsultationRound {
+                round, eliminated, ..
+            }
+            | EventKind::BallotRecorded {
+                round, eliminated, ..
+            } => {
+                for id in round_names(kind) {
+                    self.round_refs.push((id.to_owned(), *round, valid));
+                }
                 for id in eliminated {
                     if let Some(c) = self.candidates.get_mut(id) {
                         c.changes.push((valid, order, false));
                     }
+                }
+            }
+            EventKind::StrawPollRecorded { round, .. } => {
+                for id in round_names(kind) {
+                    self.round_refs.push((id.to_owned(), *round, valid));
                 }
             }
             EventKind::DecisionRecorded { candidate, .. } => match &self.decision {
@@ -448,7 +467,6 @@ impl Guard {
             | EventKind::StanceReported(_)
             | EventKind::CommitmentMade { .. }
             | EventKind::MilestoneSet { .. }
-            | EventKind::StrawPollRecorded { .. }
             | EventKind::VoteRecorded { .. }
             | EventKind::TermExtended { .. } => {}
         }
@@ -541,6 +559,47 @@ impl Guard {
                     && let Err((m, e)) = check_member_code(n)
                 {
                     out.push(Refusal::new(i, "nationality", m).expected(e));
+                }
+                if let Some(post) = &candidate.post
+                    && !self.posts.contains(post)
+                {
+                    out.push(
+                        Refusal::new(
+                            i,
+                            "post",
+                            format!("no post '{}' in {}", clip(post), self.contest),
+                        )
+                        .expected(if self.posts.is_empty() {
+                            format!("no post: {} is a single office", self.contest)
+                        } else {
+                            format!("one of {}", self.posts.join(", "))
+                        })
+                        .suggest(did_you_mean(post, self.posts.iter().map(String::as_str))),
+                    );
+                }
+                // A round that counted the candidate before this entry, with no earlier entry.
+                let entered_before = |d: Date| {
+                    self.candidates
+                        .get(&candidate.id)
+                        .and_then(Candidacy::entered)
+                        .is_some_and(|e| e <= d)
+                };
+                if let Some((_, round, on)) = self
+                    .round_refs
+                    .iter()
+                    .filter(|(id, _, on)| *id == candidate.id && *on < date && !entered_before(*on))
+                    .min_by_key(|(_, _, on)| *on)
+                {
+                    out.push(
+                        Refusal::new(
+                            i,
+                            "date",
+                            round_before_entry(*round, *on, &candidate.id, date),
+                        )
+                        .expected(format!(
+                            "the candidate's entry on or before {on}, or the round dated on or after {date}"
+                        )),
+                    );
                 }
             }
             // A second report of the same withdrawal (the announcement, then the official
@@ -686,9 +745,67 @@ impl Guard {
             }
             // A round's tally or cut may name people who never formally entered (a historical
             // case lists them only there); it is a record of the round, not a stance on them.
-            EventKind::StrawPollRecorded { .. }
-            | EventKind::BallotRecorded { .. }
-            | EventKind::ConsultationRound { .. } => {}
+            // But it counts at most one ballot per member, names each candidate once, and cannot
+            // count a candidate who entered only after it.
+            EventKind::StrawPollRecorded { round, results, .. } => {
+                let seats = self.seats_on(date);
+                for (k, r) in results.iter().enumerate() {
+                    for (field, message, expected) in tally_problems(
+                        *round,
+                        &r.candidate,
+                        [r.encourage, r.discourage, r.no_opinion],
+                        r.p5_discourage,
+                        seats,
+                    ) {
+                        out.push(
+                            Refusal::new(i, format!("results[{k}].{field}"), message)
+                                .expected(expected),
+                        );
+                    }
+                }
+                self.round_names_checked(i, new, "results", out);
+            }
+            EventKind::BallotRecorded {
+                round,
+                votes,
+                voters,
+                ..
+            } => {
+                let seats = self.seats_on(date) as u64;
+                // Members may vote for several names in a round (an elimination ballot, the
+                // Council's 1981 rounds), so only each candidate's count is bounded.
+                for (k, v) in votes.iter().enumerate() {
+                    if u64::from(v.votes) > seats {
+                        out.push(
+                            Refusal::new(
+                                i,
+                                format!("votes[{k}].votes"),
+                                format!(
+                                    "round {round}, {}: {} votes, more than the {seats} members",
+                                    v.candidate, v.votes
+                                ),
+                            )
+                            .expected("at most one vote per member"),
+                        );
+                    }
+                }
+                if let Some(v) = voters
+                    && u64::from(*v) > seats
+                {
+                    out.push(
+                        Refusal::new(
+                            i,
+                            "voters",
+                            format!("round {round}: {v} voters, more than the {seats} members"),
+                        )
+                        .expected("at most one vote per member"),
+                    );
+                }
+                self.round_names_checked(i, new, "votes", out);
+            }
+            EventKind::ConsultationRound { .. } => {
+                self.round_names_checked(i, new, "advanced", out);
+            }
             EventKind::VoteRecorded { candidate, .. } => {
                 self.candidate_known(i, "candidate", candidate, out);
             }
@@ -706,6 +823,52 @@ impl Guard {
                 }
             }
             EventKind::TermExtended { .. } => {}
+        }
+    }
+
+    /// Members of the organisation on `date`: the most ballots a round can count.
+    fn seats_on(&self, date: Date) -> usize {
+        self.members.iter().filter(|m| m.is_member_on(date)).count()
+    }
+
+    /// A round names each candidate once, and none who entered only after it.
+    fn round_names_checked(&self, i: usize, new: &NewEvent, field: &str, out: &mut Vec<Refusal>) {
+        let round = match &new.kind {
+            EventKind::StrawPollRecorded { round, .. }
+            | EventKind::BallotRecorded { round, .. }
+            | EventKind::ConsultationRound { round, .. } => *round,
+            _ => return,
+        };
+        let mut seen = BTreeSet::new();
+        for (k, id) in round_names(&new.kind).enumerate() {
+            let at = match &new.kind {
+                EventKind::StrawPollRecorded { .. } => format!("results[{k}].candidate"),
+                EventKind::BallotRecorded { .. } => format!("votes[{k}].candidate"),
+                EventKind::ConsultationRound { advanced, .. } if k < advanced.len() => {
+                    format!("advanced[{k}]")
+                }
+                EventKind::ConsultationRound { advanced, .. } => {
+                    format!("eliminated[{}]", k - advanced.len())
+                }
+                _ => field.to_owned(),
+            };
+            if !seen.insert(id) {
+                out.push(
+                    Refusal::new(i, at.clone(), named_twice(round, id))
+                        .expected("each candidate once in a round"),
+                );
+            }
+            if let Some(entered) = self.candidates.get(id).and_then(Candidacy::entered)
+                && entered > new.valid
+            {
+                out.push(
+                    Refusal::new(i, at, round_before_entry(round, new.valid, id, entered))
+                        .expected(format!(
+                            "a round dated on or after {entered}, or the candidate's entry on or before {}",
+                            new.valid
+                        )),
+                );
+            }
         }
     }
 
@@ -881,6 +1044,71 @@ impl Guard {
     }
 }
 
+/// Every candidate a round names: a straw poll's tally, a ballot's votes (then the eliminated
+/// not among them), a consultation's advanced then eliminated.
+fn round_names(kind: &EventKind) -> Box<dyn Iterator<Item = &str> + '_> {
+    match kind {
+        EventKind::StrawPollRecorded { results, .. } => {
+            Box::new(results.iter().map(|r| r.candidate.as_str()))
+        }
+        EventKind::BallotRecorded { votes, .. } => {
+            Box::new(votes.iter().map(|v| v.candidate.as_str()))
+        }
+        EventKind::ConsultationRound {
+            advanced,
+            eliminated,
+            ..
+        } => Box::new(advanced.iter().chain(eliminated).map(String::as_str)),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+/// What is wrong with one candidate's line of a straw poll: (field, message, expected) for more
+/// ballots than the `seats` members, and for more permanent members' discouragements than
+/// discouragements. The one statement of the rule: the guard, the scenario reader and the
+/// interchange reader all call it, each placing the problem in its own terms.
+pub fn tally_problems(
+    round: u32,
+    candidate: &str,
+    [encourage, discourage, no_opinion]: [u32; 3],
+    p5_discourage: Option<u32>,
+    seats: usize,
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let ballots = u64::from(encourage) + u64::from(discourage) + u64::from(no_opinion);
+    if ballots > seats as u64 {
+        out.push((
+            "encourage",
+            format!(
+                "round {round}, {candidate}: {encourage} encourage + {discourage} discourage + {no_opinion} no opinion = {ballots} ballots, more than the {seats} members"
+            ),
+            "at most one ballot per member".to_owned(),
+        ));
+    }
+    if let Some(p5) = p5_discourage
+        && p5 > discourage
+    {
+        out.push((
+            "p5_discourage",
+            format!(
+                "round {round}, {candidate}: {p5} permanent members' discouragements out of {discourage} discouragements"
+            ),
+            "p5_discourage at most discourage".to_owned(),
+        ));
+    }
+    out
+}
+
+/// The message for a round that counts a candidate who entered only later.
+pub fn round_before_entry(round: u32, on: Date, candidate: &str, entered: Date) -> String {
+    format!("round {round} on {on} counts '{candidate}', who entered only on {entered}")
+}
+
+/// The message for a round that names a candidate twice.
+pub fn named_twice(round: u32, candidate: &str) -> String {
+    format!("round {round} names candidate '{candidate}' twice")
+}
+
 /// Kinds that still make sense after the decision: milestones (the new term), a member
 /// joining, a formal vote, ballot or confirming decision for the appointed candidate, a term
 /// extension until they take office.
@@ -963,6 +1191,28 @@ fn check_definition(contest: &ContestDefinition, opened: Date, now: Timestamp) -
                 format!("member '{}' is listed twice", m.code),
             ));
         }
+    }
+    let mut posts = BTreeSet::new();
+    for (k, p) in contest.posts.iter().enumerate() {
+        if let Err((m, e)) = check_id("post", &p.id) {
+            out.push(Refusal::new(0, format!("posts[{k}].id"), m).expected(e));
+        }
+        if !posts.insert(p.id.as_str()) {
+            out.push(
+                Refusal::new(
+                    0,
+                    format!("posts[{k}].id"),
+                    format!("the package names post '{}' twice", p.id),
+                )
+                .expected("each post once"),
+            );
+        }
+    }
+    if contest.posts.len() == 1 {
+        out.push(
+            Refusal::new(0, "posts", "a package of one post")
+                .expected("two or more posts, or none for a single office"),
+        );
     }
     for (field, message, expected) in crate::rules::check_parameters(&contest.rule, members) {
         out.push(Refusal::new(0, format!("rule.{field}"), message).expected(expected));

@@ -1167,6 +1167,13 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
             }
             "straw_poll" => {
                 let mut results = Vec::new();
+                let round = e
+                    .round
+                    .as_ref()
+                    .or(e.poll.as_ref())
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    .min(u64::from(u32::MAX)) as u32;
                 for (name, t) in e.tally.iter().flatten() {
                     let Some(id) = ids.get(name) else {
                         problems.push(unknown_candidate(format!("{path}.tally"), name));
@@ -1177,30 +1184,21 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                         (Some(en), Some(dis)) => {
                             let none = get("no_opinion").unwrap_or(0);
                             let p5 = get("p5_discourage");
-                            let ballots = en.saturating_add(dis).saturating_add(none);
-                            if ballots > raw.members_count {
+                            let count = |v: u64| v.min(u64::from(u32::MAX)) as u32;
+                            let found = crate::guard::tally_problems(
+                                round,
+                                name,
+                                [count(en), count(dis), count(none)],
+                                p5.map(count),
+                                raw.members_count as usize,
+                            );
+                            for (_, message, expected) in &found {
                                 problems.push(
-                                    Diagnostic::new(
-                                        at(&format!("{path}.tally")),
-                                        format!(
-                                            "{name}: {en} encourage + {dis} discourage + {none} no opinion = {ballots} ballots, more than the {} members",
-                                            raw.members_count
-                                        ),
-                                    )
-                                    .expected("at most one ballot per member"),
+                                    Diagnostic::new(at(&format!("{path}.tally")), message.clone())
+                                        .expected(expected.clone()),
                                 );
-                            } else if p5.is_some_and(|p| p > dis) {
-                                problems.push(
-                                    Diagnostic::new(
-                                        at(&format!("{path}.tally")),
-                                        format!(
-                                            "{name}: {} permanent members' discouragements out of {dis} discouragements",
-                                            p5.unwrap_or(0)
-                                        ),
-                                    )
-                                    .expected("p5_discourage at most discourage"),
-                                );
-                            } else {
+                            }
+                            if found.is_empty() {
                                 results.push(StrawPollResult {
                                     candidate: id.clone(),
                                     encourage: en as u32,
@@ -1217,13 +1215,6 @@ pub fn parse(file: &str, text: &str) -> Result<Case, Diagnostics> {
                         }),
                     }
                 }
-                let round = e
-                    .round
-                    .as_ref()
-                    .or(e.poll.as_ref())
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0)
-                    .min(u64::from(u32::MAX)) as u32;
                 let mut cut = |names: &[String], field: &str| -> Vec<String> {
                     names
                         .iter()

@@ -124,11 +124,29 @@ pub struct Threshold {
     pub text: String,
 }
 
+/// The verdict of the latest straw poll under the rule: what the Council's last round says about
+/// the race, the candidates who have since left it aside.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PollVerdict {
+    pub round: u32,
+    pub date: Date,
+    /// The best reading any candidate still in the race has.
+    pub reading: PollReading,
+    /// Candidates with that reading, best first.
+    pub candidates: Vec<String>,
+    /// In words: "Antonio Guterres passes: 13 encouragements (9 needed), no permanent member's
+    /// discouragement".
+    pub text: String,
+}
+
 /// Every round of a contest up to its date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Threshold>,
+    /// The latest straw poll read against the rule (under a rule with a straw-poll threshold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<PollVerdict>,
     pub polls: Vec<PollView>,
     pub trends: Vec<Trend>,
     pub consultations: Vec<CutView>,
@@ -333,12 +351,90 @@ impl RoundsView {
             })
             .collect();
         ballots.sort_by_key(|b| (b.date, b.round));
+        let latest = threshold
+            .as_ref()
+            .and_then(|t| poll_verdict(state, polls.last()?, t));
         Some(RoundsView {
             threshold,
+            latest,
             polls,
             trends,
             consultations,
             ballots,
         })
     }
+}
+
+/// The latest poll's verdict over the candidates still in the race on the state's date.
+fn poll_verdict(state: &ContestState, poll: &PollView, t: &Threshold) -> Option<PollVerdict> {
+    let in_race = |id: &str| {
+        state
+            .candidate(id)
+            .is_none_or(|c| c.out_since.is_none_or(|out| out > state.as_of))
+    };
+    let lines: Vec<&PollLine> = poll
+        .lines
+        .iter()
+        .filter(|l| in_race(&l.candidate))
+        .collect();
+    let rank = |r: PollReading| match r {
+        PollReading::Meets => 0,
+        PollReading::MeetsUnlessVetoed => 1,
+        PollReading::Vetoed => 2,
+        PollReading::Short => 3,
+    };
+    let best = lines
+        .iter()
+        .filter_map(|l| l.reading)
+        .min_by_key(|r| rank(*r))?;
+    let with: Vec<&&PollLine> = lines.iter().filter(|l| l.reading == Some(best)).collect();
+    let names: Vec<String> = with.iter().map(|l| l.name.clone()).collect();
+    let need = t.encourage_needed;
+    let first = with.first()?;
+    let text = match best {
+        PollReading::Meets => format!(
+            "{} {}: {} encouragements ({need} needed){}",
+            names.join(" and "),
+            if names.len() == 1 { "passes" } else { "pass" },
+            first.encourage,
+            if poll.colour_coded {
+                ", no permanent member's discouragement"
+            } else {
+                ", no discouragement at all"
+            }
+        ),
+        PollReading::MeetsUnlessVetoed if with.len() == 1 => format!(
+            "{} has {} encouragements ({need} needed), but {} uncoloured discouragement{} may hide a permanent member's veto",
+            first.name,
+            first.encourage,
+            first.discourage,
+            if first.discourage == 1 { "" } else { "s" }
+        ),
+        PollReading::MeetsUnlessVetoed => format!(
+            "{} have {need} encouragements or more, but their uncoloured discouragements may hide a permanent member's veto",
+            with.iter()
+                .map(|l| format!(
+                    "{} ({}-{}-{})",
+                    l.name, l.encourage, l.discourage, l.no_opinion
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        PollReading::Vetoed => format!(
+            "nobody passes: {} {} enough encouragements but a permanent member's discouragement (a veto in a formal vote)",
+            names.join(", "),
+            if names.len() == 1 { "has" } else { "have" },
+        ),
+        PollReading::Short => format!(
+            "nobody has the {need} encouragements needed (the most: {}, {})",
+            first.name, first.encourage
+        ),
+    };
+    Some(PollVerdict {
+        round: poll.round,
+        date: poll.date,
+        reading: best,
+        candidates: names,
+        text,
+    })
 }

@@ -388,14 +388,77 @@ fn field_offset(text: &str, span: &Range<usize>, field: &str) -> usize {
         .map_or(rest.len(), |k| k + 1)
         .max(span.end.saturating_sub(span.start).min(rest.len()));
     let table = &rest[..end];
-    table
+    let Some(key) = table
         .match_indices(name)
         .find(|(k, _)| {
             // A key at the start of a line (or of an inline table entry), not a word in a value.
             let before = table[..*k].trim_end_matches([' ', '\t']);
             before.is_empty() || before.ends_with(['\n', '{', ','])
         })
-        .map_or(span.start, |(k, _)| span.start + k)
+        .map(|(k, _)| k)
+    else {
+        return span.start;
+    };
+    // `results[2].encourage`: the third element of the array written after the key.
+    let index = field
+        .strip_prefix(name)
+        .and_then(|f| f.strip_prefix('['))
+        .and_then(|f| f.split(']').next())
+        .and_then(|k| k.parse::<usize>().ok());
+    match index.and_then(|k| array_element(&table[key..], k)) {
+        Some(at) => span.start + key + at,
+        None => span.start + key,
+    }
+}
+
+/// The offset of the `k`-th element of the first array in `text` (after `key = `).
+fn array_element(text: &str, k: usize) -> Option<usize> {
+    let open = text.find('[')?;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut element = 0usize;
+    let mut start = None;
+    for (i, c) in text[open..].char_indices() {
+        let at = open + i;
+        if in_string {
+            in_string = c != '"';
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                if depth == 1 && start.is_none() {
+                    start = Some(at);
+                }
+            }
+            '[' | '{' => {
+                if depth == 1 && start.is_none() {
+                    start = Some(at);
+                }
+                depth += 1;
+            }
+            ']' | '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            ',' if depth == 1 && start.is_some() => {
+                element += 1;
+                start = None;
+            }
+            c if depth == 1 && !c.is_whitespace() && start.is_none() && c != '#' && c != ',' => {
+                start = Some(at);
+            }
+            _ => {}
+        }
+        if element == k
+            && let Some(s) = start
+        {
+            return Some(s);
+        }
+    }
+    None
 }
 
 struct Validator<'a> {
@@ -551,7 +614,7 @@ impl Validator<'_> {
             {
                 self.problem(
                     span,
-                    format!("round {round} on {on} counts '{name}', who entered only on {entered}"),
+                    crate::guard::round_before_entry(round, on, &name, entered),
                 )
                 .expected = Some(format!(
                     "a round dated on or after {entered}, or the candidate's entry on or before {on}"
@@ -1031,28 +1094,19 @@ impl Validator<'_> {
                         *r.discourage.get_ref(),
                         *r.no_opinion.get_ref(),
                     );
-                    let ballots = u64::from(en) + u64::from(dis) + u64::from(none);
-                    if ballots > seats as u64 {
-                        self.problem(
-                            r.encourage.span().start..r.no_opinion.span().end,
-                            format!(
-                                "round {round}, {}: {en} encourage + {dis} discourage + {none} no opinion = {ballots} ballots, more than the {seats} members",
-                                r.candidate.get_ref()
-                            ),
-                        )
-                        .expected = Some("at most one ballot per member".to_owned());
-                    }
-                    if let Some(p5) = &r.p5_discourage
-                        && *p5.get_ref() > dis
-                    {
-                        self.problem(
-                            p5.span(),
-                            format!(
-                                "{} permanent members' discouragements out of {dis} discouragements",
-                                p5.get_ref()
-                            ),
-                        )
-                        .expected = Some("p5_discourage at most discourage".to_owned());
+                    // The rule is the guard's; here each problem gets the span it is about.
+                    for (field, message, expected) in crate::guard::tally_problems(
+                        round,
+                        r.candidate.get_ref(),
+                        [en, dis, none],
+                        r.p5_discourage.as_ref().map(|p| *p.get_ref()),
+                        seats,
+                    ) {
+                        let span = match (field, &r.p5_discourage) {
+                            ("p5_discourage", Some(p5)) => p5.span(),
+                            _ => r.encourage.span().start..r.no_opinion.span().end,
+                        };
+                        self.problem(span, message).expected = Some(expected);
                     }
                     if let Some(d) = date {
                         cx.round_refs.push((
@@ -1087,11 +1141,8 @@ impl Validator<'_> {
                 let mut seen = BTreeSet::new();
                 for c in e.advanced.iter().chain(&e.eliminated) {
                     if !seen.insert(c.get_ref().clone()) {
-                        self.problem(
-                            c.span(),
-                            format!("round {round} names candidate '{}' twice", c.get_ref()),
-                        )
-                        .expected =
+                        self.problem(c.span(), crate::guard::named_twice(round, c.get_ref()))
+                            .expected =
                             Some("each candidate either advanced or eliminated, once".to_owned());
                     }
                     if let Some(d) = date {

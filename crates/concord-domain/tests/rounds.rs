@@ -216,3 +216,165 @@ fn a_consultation_naming_a_candidate_twice_is_refused() {
         "{err}"
     );
 }
+
+// The same refusals at the guard, which every way in passes (the API's writes and the ledger's
+// append included), whatever reader built the events.
+
+/// The bundled scenario's events with `edit` applied to them, through the guard.
+fn guarded(edit: impl FnOnce(&mut Vec<concord_domain::NewEvent>)) -> Vec<String> {
+    use concord_domain::Guard;
+    let s = scenario::parse("unsg-2016.toml", UNSG, "test").unwrap();
+    let mut news = s.into_events("test");
+    edit(&mut news);
+    match Guard::create(&news, jiff::Timestamp::MAX) {
+        Ok(_) => Vec::new(),
+        Err(r) => {
+            r.0.iter()
+                .map(|r| format!("event {}: {r}", r.event))
+                .collect()
+        }
+    }
+}
+
+fn sixth_poll(
+    news: &mut [concord_domain::NewEvent],
+) -> &mut Vec<concord_domain::event::StrawPollResult> {
+    use concord_domain::event::EventKind;
+    news.iter_mut()
+        .find_map(|e| match &mut e.kind {
+            EventKind::StrawPollRecorded {
+                round: 6, results, ..
+            } => Some(results),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn the_guard_refuses_a_poll_with_more_ballots_than_members() {
+    assert!(guarded(|_| {}).is_empty());
+    let refused = guarded(|news| {
+        let guterres = sixth_poll(news)
+            .iter_mut()
+            .find(|r| r.candidate == "antonio-guterres")
+            .unwrap();
+        guterres.discourage = 1;
+        guterres.p5_discourage = Some(2);
+    });
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused[0].contains("results[0].encourage: round 6, antonio-guterres: 13 encourage + 1 discourage + 2 no opinion = 16 ballots, more than the 15 members (expected at most one ballot per member)"), "{refused:?}");
+    assert!(refused[1].contains("results[0].p5_discourage: round 6, antonio-guterres: 2 permanent members' discouragements out of 1 discouragements"), "{refused:?}");
+}
+
+#[test]
+fn the_guard_refuses_a_round_before_the_candidate_entered_in_either_order() {
+    use concord_domain::event::{EventKind, StrawPollResult};
+    // Georgieva (entered 28 September) counted in the fifth poll (26 September).
+    let line = StrawPollResult {
+        candidate: "kristalina-georgieva".into(),
+        encourage: 1,
+        discourage: 1,
+        no_opinion: 1,
+        p5_discourage: None,
+    };
+    let refused = guarded(|news| {
+        let fifth = news
+            .iter_mut()
+            .find_map(|e| match &mut e.kind {
+                EventKind::StrawPollRecorded {
+                    round: 5, results, ..
+                } => Some(results),
+                _ => None,
+            })
+            .unwrap();
+        fifth.push(line.clone());
+    });
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].contains(
+            "round 5 on 2016-09-26 counts 'kristalina-georgieva', who entered only on 2016-09-28"
+        ),
+        "{refused:?}"
+    );
+    // The candidacy first in the batch, or the poll first: the same refusal.
+    let refused = guarded(|news| {
+        let entry = news
+            .iter()
+            .position(|e| matches!(&e.kind, EventKind::CandidateEntered { candidate, .. } if candidate.id == "kristalina-georgieva"))
+            .unwrap();
+        let entry = news.remove(entry);
+        let fifth = news
+            .iter_mut()
+            .find_map(|e| match &mut e.kind {
+                EventKind::StrawPollRecorded {
+                    round: 5, results, ..
+                } => Some(results),
+                _ => None,
+            })
+            .unwrap();
+        fifth.push(line.clone());
+        news.push(entry);
+    });
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].contains(
+            "round 5 on 2016-09-26 counts 'kristalina-georgieva', who entered only on 2016-09-28"
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn the_guard_refuses_a_round_naming_a_candidate_twice() {
+    let refused = guarded(|news| {
+        let six = sixth_poll(news);
+        let again = six[0].clone();
+        six.push(again);
+    });
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].contains("round 6 names candidate 'antonio-guterres' twice"),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn the_guard_refuses_a_package_naming_a_post_twice() {
+    use concord_domain::event::EventKind;
+    let text = include_str!("../../../scenarios/eu-top-jobs-2024.toml");
+    let s = scenario::parse("eu-top-jobs-2024.toml", text, "test").unwrap();
+    let mut news = s.into_events("test");
+    let EventKind::ContestOpened { contest } = &mut news[0].kind else {
+        panic!("the opening first")
+    };
+    let first = contest.posts[0].clone();
+    contest.posts.push(first.clone());
+    let k = contest.posts.len() - 1;
+    let refused = concord_domain::Guard::create(&news, jiff::Timestamp::MAX).unwrap_err();
+    assert_eq!(refused.0.len(), 1, "{refused}");
+    assert_eq!(refused.0[0].field, format!("posts[{k}].id"));
+    assert_eq!(
+        refused.0[0].message,
+        format!("the package names post '{}' twice", first.id)
+    );
+}
+
+#[test]
+fn the_verdict_of_the_latest_poll_is_read_against_nine_and_the_veto() {
+    let at = |d: Date| RoundsView::build(&unsg(d)).unwrap().latest.unwrap();
+    let six = at(date(2016, 10, 5));
+    assert_eq!((six.round, six.reading), (6, PollReading::Meets));
+    assert_eq!(six.candidates, ["Antonio Guterres"]);
+    assert_eq!(
+        six.text,
+        "Antonio Guterres passes: 13 encouragements (9 needed), no permanent member's discouragement"
+    );
+    let two = at(date(2016, 8, 5));
+    assert_eq!(two.reading, PollReading::MeetsUnlessVetoed);
+    assert!(
+        two.text
+            .contains("2 uncoloured discouragements may hide a permanent member's veto"),
+        "{}",
+        two.text
+    );
+}

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use concord_domain::board::{Basis, Cell, ContestStatus};
 use concord_domain::event::EventKind;
 use concord_domain::links::LinkView;
-use concord_domain::rounds::RoundsView;
+use concord_domain::rounds::{PollReading, RoundsView};
 use concord_domain::rules::Evaluation;
 use concord_domain::view::{CandidateColumn, StatusView};
 use concord_domain::{ContestState, Event};
@@ -212,7 +212,31 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
         ContestStatus::Blocked => "BLOCKED — no candidate can be adopted today".to_owned(),
         ContestStatus::NoCandidates => "NO CANDIDATES declared yet".to_owned(),
     };
-    let _ = writeln!(out, "Verdict: {status}");
+    // Under a straw-poll rule the latest round is the verdict that matters: stances are rarely on
+    // record (the tallies are anonymous), so the stance count alone would always say blocked.
+    let poll = view
+        .rounds
+        .as_ref()
+        .and_then(|r| r.latest.as_ref())
+        .filter(|_| view.verdict.status != ContestStatus::Decided);
+    match poll {
+        Some(p) => {
+            let word = match p.reading {
+                PollReading::Meets => "CLEAR",
+                PollReading::MeetsUnlessVetoed => "OPEN",
+                PollReading::Vetoed => "BLOCKED",
+                PollReading::Short => "SHORT",
+            };
+            let line = format!(
+                "Verdict: {word} by the latest straw poll (round {}, {}) — {}",
+                p.round, p.date, p.text
+            );
+            let _ = writeln!(out, "{}", wrap_text(&line, 0, width));
+        }
+        None => {
+            let _ = writeln!(out, "Verdict: {status}");
+        }
+    }
     if !view.verdict.posts.is_empty() {
         let _ = writeln!(out);
         out.push_str(&package_section(view, state, width));

@@ -86,7 +86,15 @@ fn the_2016_straw_polls_replay_round_by_round() {
         out.contains("Antonio Guterres       12 11 11 12 12 13    rising"),
         "{out}"
     );
+    assert!(
+        out.contains("Verdict: CLEAR by the latest straw poll (round 6, 2016-10-05) — Antonio\nGuterres passes: 13 encouragements (9 needed), no permanent member's"),
+        "{out}"
+    );
     let two = s.ok(&["demo", "unsg-2016", "--round", "2"]);
+    assert!(
+        two.contains("Verdict: OPEN by the latest straw poll (round 2, 2016-08-05)"),
+        "{two}"
+    );
     assert!(two.contains("as of 2016-08-05"));
     assert!(two.contains("Round 2 — 2016-08-05"));
     assert!(!two.contains("Round 3 —"));
@@ -267,4 +275,59 @@ fn a_package_naming_a_post_twice_is_refused_where_it_is() {
     );
     assert!(err.contains("nothing was written"));
     assert!(s.contents().is_empty());
+}
+
+#[test]
+fn bad_rounds_are_refused_where_they_are_by_the_cli_nothing_written() {
+    let s = Sandbox::new();
+    let unsg = std::fs::read_to_string(repo("scenarios/unsg-2016.toml")).unwrap();
+    // A scenario: a round with more ballots than the Council's fifteen members.
+    let text = unsg.replace(
+        "encourage = 13, discourage = 0, no_opinion = 2",
+        "encourage = 13, discourage = 1, no_opinion = 2",
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("encourage = 13, discourage = 1"))
+        .unwrap()
+        + 1;
+    let file = s.write("polls.toml", &text);
+    let err = s.refused(&["import", file.to_str().unwrap()]);
+    assert!(err.contains(&format!("polls.toml:{line}:")), "{err}");
+    assert!(
+        err.contains("round 6, antonio-guterres: 13 encourage + 1 discourage + 2 no opinion = 16 ballots, more than the 15 members"),
+        "{err}"
+    );
+    assert!(err.contains("at most one ballot per member"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    // A scenario: a round dated before a candidate it counts entered.
+    let text = unsg.replace(
+        "  { candidate = \"natalia-gherman\", encourage = 3, discourage = 11, no_opinion = 1 },\n]\n\n[[event]]\ndate = \"2016-09-28\"",
+        "  { candidate = \"natalia-gherman\", encourage = 3, discourage = 11, no_opinion = 1 },\n  { candidate = \"kristalina-georgieva\", encourage = 1, discourage = 1, no_opinion = 1 },\n]\n\n[[event]]\ndate = \"2016-09-28\"",
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("kristalina-georgieva\", encourage = 1"))
+        .unwrap()
+        + 1;
+    let file = s.write("early.toml", &text);
+    let err = s.refused(&["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("early.toml:{line}:")) && err.contains("round 5 on 2016-09-26 counts 'kristalina-georgieva', who entered only on 2016-09-28"),
+        "{err}"
+    );
+    // A case file: the same tally error at its JSON path.
+    let case = std::fs::read_to_string(repo("cases/unsg-2016.json")).unwrap();
+    let find = "\"encourage\": 12,\n          \"discourage\": 0,\n          \"no_opinion\": 3";
+    let case = case.replacen(
+        find,
+        &find.replace("\"discourage\": 0", "\"discourage\": 1"),
+        1,
+    );
+    let file = s.write("unsg.json", &case);
+    let err = s.refused(&["import", file.to_str().unwrap()]);
+    assert!(err.contains("unsg.json: $.events["), "{err}");
+    assert!(err.contains("].tally"), "{err}");
+    assert!(err.contains("Antonio Guterres: 12 encourage + 1 discourage + 3 no opinion = 16 ballots, more than the 15 members"), "{err}");
+    assert!(s.contents().is_empty(), "nothing written");
 }
