@@ -35,6 +35,15 @@ pub fn parse(
     author: &str,
     now: Timestamp,
 ) -> Result<Vec<NewEvent>, Diagnostics> {
+    // Line endings as one `\n`: the csv reader numbers the lines of a CRLF file (a browser's
+    // form, a Windows spreadsheet) one short after its first record, so every problem would
+    // point at the line above its own.
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    };
+    let text = text.as_ref();
     let mut problems = Diagnostics::default();
     let at = |line: usize, column: usize| Location::Text {
         file: file.to_owned(),

@@ -21,6 +21,17 @@
     range.addEventListener("change", function () { form.submit(); });
   });
 
+  // An import form's file picker reads the file into its text box, to be checked and sent
+  // as text: one way in for pasted and picked files alike.
+  document.querySelectorAll("input[type=file][data-into]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var target = document.getElementById(input.dataset.into);
+      var file = input.files && input.files[0];
+      if (!target || !file) return;
+      file.text().then(function (text) { target.value = text; });
+    });
+  });
+
   // Live: when the contest's log grows, fetch this page again and swap <main>. The server
   // folds it with the reader's own view, so nothing reaches a role that may not see it.
   var main = document.getElementById("main");

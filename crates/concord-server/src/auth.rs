@@ -84,6 +84,10 @@ pub struct Principal {
     /// The token's id; `None` for an anonymous reader.
     pub token_id: Option<i64>,
     pub label: String,
+    /// For a request signed in by the dashboard's cookie: the token its forms must echo back
+    /// (see [`csrf_token`]). `None` for a bearer token or an anonymous reader, whose requests a
+    /// browser never sends on another site's behalf.
+    pub csrf: Option<String>,
 }
 
 impl Principal {
@@ -92,6 +96,7 @@ impl Principal {
             role: Role::Observer,
             token_id: None,
             label: "anonymous".to_owned(),
+            csrf: None,
         }
     }
 
@@ -152,14 +157,60 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The anti-forgery token of a cookie session: derived from the session's secret token, so it
+/// needs no server-side state, and unguessable by another site, which can neither read the
+/// `HttpOnly` cookie nor this page. Every dashboard form carries it in a hidden `csrf` field and
+/// every dashboard POST checks it ([`Principal::check_csrf`]), beneath the `SameSite=Strict`
+/// cookie: a sibling subdomain is "same-site" and would get past that alone.
+pub fn csrf_token(token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"concord dashboard form v1\n");
+    h.update(token.as_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+impl Principal {
+    /// Refuses a form whose `csrf` field is not this cookie session's token (403, nothing
+    /// written). Bearer and anonymous requests have none to check.
+    pub fn check_csrf(&self, given: Option<&str>) -> Result<(), ApiError> {
+        let Some(expected) = &self.csrf else {
+            return Ok(());
+        };
+        let given = given.unwrap_or_default().as_bytes();
+        // Compared in full whatever the first difference, so timing says nothing about it.
+        let same = given.len() == expected.len()
+            && given
+                .iter()
+                .zip(expected.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "this form is stale or came from another site (its anti-forgery token does not match your session): reload the page and send it again; nothing was written"
+                    .to_owned(),
+            ))
+        }
+    }
+}
+
+/// Where a request's token came from.
+enum Presented {
+    Bearer(String),
+    Cookie(String),
+}
+
 /// The token a request carries: `Authorization: Bearer …`, else the dashboard's cookie.
-fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
+fn presented_token(parts: &Parts) -> Result<Option<Presented>, ApiError> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let value = value.to_str().map_err(|_| {
             ApiError::Unauthorized("the Authorization header is not text".to_owned())
         })?;
         return match value.strip_prefix("Bearer ") {
-            Some(token) if !token.trim().is_empty() => Ok(Some(token.trim().to_owned())),
+            Some(token) if !token.trim().is_empty() => {
+                Ok(Some(Presented::Bearer(token.trim().to_owned())))
+            }
             _ => Err(ApiError::Unauthorized(
                 "expected `Authorization: Bearer TOKEN`".to_owned(),
             )),
@@ -172,7 +223,7 @@ fn presented_token(parts: &Parts) -> Result<Option<String>, ApiError> {
                 && name == TOKEN_COOKIE
                 && !value.is_empty()
             {
-                return Ok(Some(value.to_owned()));
+                return Ok(Some(Presented::Cookie(value.to_owned())));
             }
         }
     }
@@ -203,6 +254,7 @@ impl AppState {
                 role: Role::parse(&r.role).map_err(ApiError::internal)?,
                 token_id: Some(r.id),
                 label: r.label,
+                csrf: None,
             }),
             _ => None,
         };
@@ -229,9 +281,16 @@ impl FromRequestParts<AppState> for Principal {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match presented_token(parts)? {
-            Some(token) => state.principal_for(&token).await?.ok_or_else(|| {
+            Some(Presented::Bearer(token)) => state.principal_for(&token).await?.ok_or_else(|| {
                 ApiError::Unauthorized("unknown or revoked token".to_owned())
             }),
+            Some(Presented::Cookie(token)) => {
+                let mut who = state.principal_for(&token).await?.ok_or_else(|| {
+                    ApiError::Unauthorized("unknown or revoked token".to_owned())
+                })?;
+                who.csrf = Some(csrf_token(&token));
+                Ok(who)
+            }
             None if state.settings.public_read => Ok(Principal::anonymous()),
             None => Err(ApiError::Unauthorized(
                 "this server needs a token: send `Authorization: Bearer TOKEN` (create one with `concord token create`)"

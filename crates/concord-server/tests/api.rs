@@ -1013,6 +1013,23 @@ async fn a_scenario_is_imported_once_and_a_bad_one_names_every_problem_by_line_a
 }
 
 #[tokio::test]
+async fn a_crlf_csv_names_the_line_of_its_bad_row() {
+    // Browsers send a form's text with CRLF line endings, as do spreadsheets on Windows.
+    let app = App::new().await;
+    let path = c("/api/contests/{id}/reports.csv");
+    let text = reports_csv(&[
+        "2024-06-20,HUN,rutte,supports,https://example.org/a,official,public",
+        "2024-06-20,ESP,rutte,suports,https://example.org/b,official,public",
+    ])
+    .replace('\n', "\r\n");
+    let (s, body) = app.call_text(&path, Some("chair"), "text/csv", &text).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let problems = body["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems[0]["line"], 3, "{body}");
+    assert_eq!(problems[0]["column"], 4, "{body}");
+}
+
+#[tokio::test]
 async fn a_csv_with_one_bad_row_imports_nothing() {
     let app = App::new().await;
     let path = c("/api/contests/{id}/reports.csv");

@@ -10,6 +10,7 @@
 
 mod board;
 mod forecast;
+mod forms;
 mod live;
 mod review;
 mod silence;
@@ -69,6 +70,38 @@ pub fn routes() -> Router<AppState> {
             "/contests/{id}/review/{pid}/reject",
             axum::routing::post(review::reject),
         )
+        .route(
+            "/contests/{id}/record",
+            get(forms::report_page).post(forms::report),
+        )
+        .route(
+            "/contests/{id}/record/condition",
+            get(forms::condition_page).post(forms::condition),
+        )
+        .route(
+            "/contests/{id}/record/commitment",
+            get(forms::commitment_page).post(forms::commitment),
+        )
+        .route(
+            "/contests/{id}/position",
+            get(forms::position_page).post(forms::position),
+        )
+        .route(
+            "/contests/{id}/import",
+            get(forms::import_reports_page)
+                .post(forms::import_reports)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    forms::IMPORT_FORM_LIMIT,
+                )),
+        )
+        .route(
+            "/import",
+            get(forms::import_scenario_page)
+                .post(forms::import_scenario)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    forms::IMPORT_FORM_LIMIT,
+                )),
+        )
         .route("/contests/{id}/live", get(live::stream))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", axum::routing::post(sign_out))
@@ -105,6 +138,8 @@ fn templates() -> &'static Environment<'static> {
             ),
             ("whatif.html", include_str!("../../templates/whatif.html")),
             ("silence.html", include_str!("../../templates/silence.html")),
+            ("record.html", include_str!("../../templates/record.html")),
+            ("import.html", include_str!("../../templates/import.html")),
             ("review.html", include_str!("../../templates/review.html")),
             ("sign_in.html", include_str!("../../templates/sign_in.html")),
             ("error.html", include_str!("../../templates/error.html")),
@@ -129,6 +164,8 @@ struct Viewer {
     chair: bool,
     delegation: Option<String>,
     view: &'static str,
+    /// The session's anti-forgery token, echoed by every form (empty when there is none).
+    csrf: String,
 }
 
 impl Viewer {
@@ -143,6 +180,7 @@ impl Viewer {
                 _ => None,
             },
             view: if who.is_chair() { "chair" } else { "public" },
+            csrf: who.csrf.clone().unwrap_or_default(),
         }
     }
 }
@@ -223,6 +261,13 @@ fn who(w: Who) -> Result<Principal, PageError> {
 
 fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
+}
+
+/// A form with nothing but its anti-forgery token (a button that posts).
+#[derive(Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: Option<String>,
 }
 
 #[derive(Deserialize)]

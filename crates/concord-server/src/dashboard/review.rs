@@ -11,7 +11,7 @@ use concord_ledger::review::{self, QueueItem};
 use concord_store::ProposalStatus;
 use serde::Deserialize;
 
-use super::{PageError, Who, redirect, render, who};
+use super::{CsrfOnly, PageError, Who, redirect, render, who};
 use crate::api::review::ARTICLE_LIMIT;
 use crate::{ApiError, AppState};
 
@@ -101,6 +101,8 @@ pub(super) struct ArticleForm {
     url: Option<String>,
     #[serde(default)]
     outlet: Option<String>,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
 /// `POST /contests/{id}/review`: read a pasted article into the queue.
@@ -112,6 +114,7 @@ pub(super) async fn ingest(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(ROLES, "read articles into the review queue")?;
+    who.check_csrf(f.csrf.as_deref())?;
     if f.text.len() > ARTICLE_LIMIT {
         return Err(ApiError::at(
             "text",
@@ -152,6 +155,8 @@ pub(super) struct AcceptForm {
     stance: Option<String>,
     #[serde(default)]
     attribution: Option<String>,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
 /// `POST /contests/{id}/review/{pid}/accept`, with the stance and attribution as chosen.
@@ -163,6 +168,7 @@ pub(super) async fn accept(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(ROLES, "accept proposals")?;
+    who.check_csrf(f.csrf.as_deref())?;
     let stance = match f.stance.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(
             Stance::parse(s)
@@ -204,9 +210,11 @@ pub(super) async fn reject(
     State(state): State<AppState>,
     w: Who,
     Path((id, pid)): Path<(String, i64)>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(ROLES, "reject proposals")?;
+    who.check_csrf(f.csrf.as_deref())?;
     review::reject(&state.ledger, &id, pid, state.now(), &who.author())
         .await
         .map_err(ApiError::from)?;
@@ -219,9 +227,11 @@ pub(super) async fn accept_all(
     State(state): State<AppState>,
     w: Who,
     Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(ROLES, "accept proposals")?;
+    who.check_csrf(f.csrf.as_deref())?;
     let items = review::pending_in_accepting_order(&state.ledger, &id)
         .await
         .map_err(ApiError::from)?;

@@ -78,6 +78,8 @@ pub(super) struct Open {
     deadline: String,
     #[serde(default)]
     zone: Option<String>,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
 /// A form's refusal: the command's fields are the form's fields.
@@ -98,6 +100,7 @@ pub(super) async fn open(
     Form(f): Form<Open>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
+    who.check_csrf(f.csrf.as_deref())?;
     let command = OpenSilence {
         procedure: None,
         candidate: f.candidate,
@@ -119,6 +122,8 @@ pub(super) async fn open(
 #[derive(Deserialize)]
 pub(super) struct Break {
     statement: String,
+    #[serde(default)]
+    csrf: Option<String>,
 }
 
 /// `POST /contests/{id}/silence/{procedure}/break`: a delegation breaks silence for its member.
@@ -130,6 +135,7 @@ pub(super) async fn break_silence(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     who.require(&["delegation"], "break silence")?;
+    who.check_csrf(f.csrf.as_deref())?;
     let command = BreakSilence {
         member: None,
         statement: f.statement,

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+/// The headless-Chromium harness of the browser tests.
+pub mod browser;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
