@@ -223,7 +223,11 @@ async fn the_dashboard_form_cannot_reuse_a_procedure_id() {
     let req = Request::post(format!("/contests/{CONTEST}/silence"))
         .header("cookie", format!("concord_token={}", app.token("chair").unwrap()))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from("candidate=rutte&draft=appoint+Mark+Rutte&deadline=2024-06-24T12%3A00&zone=Europe%2FBrussels"))
+        // A cookie session's form carries its anti-forgery token, as the page's form does.
+        .body(Body::from(format!(
+            "candidate=rutte&draft=appoint+Mark+Rutte&deadline=2024-06-24T12%3A00&zone=Europe%2FBrussels&csrf={}",
+            concord_server::auth::csrf_token(app.token("chair").unwrap())
+        )))
         .unwrap();
     let resp = concord_server::router(app.state.clone())
         .oneshot(req)
