@@ -72,8 +72,17 @@
     es.addEventListener("open", function () { main.dataset.liveReady = "1"; });
   }
 
-  // The silence countdown, ticking from the server's clock (not the visitor's).
+  // The silence countdown in words, ticking from the server's clock (not the visitor's). At
+  // the deadline it says the outcome is coming: the live stream brings it within a second.
   var ticker = null;
+  function plural(n, one) { return n + " " + one + (n === 1 ? "" : "s"); }
+  function inWords(left) {
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60);
+    if (d) return plural(d, "day") + (h ? " " + plural(h, "hour") : "") + " left";
+    if (h) return plural(h, "hour") + (m ? " " + plural(m, "minute") : "") + " left";
+    if (m) return plural(m, "minute") + " left";
+    return "less than a minute left";
+  }
   function startCountdowns() {
     if (ticker) clearInterval(ticker);
     var items = document.querySelectorAll(".countdown");
@@ -82,9 +91,8 @@
     ticker = setInterval(function () {
       items.forEach(function (el) {
         var left = Number(el.dataset.deadline) - Number(el.dataset.now) - Math.floor((Date.now() - started) / 1000);
-        if (left <= 0) { el.textContent = "deadline passed: reload for the outcome"; return; }
-        var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
-        el.textContent = (d ? d + " d " : "") + h + " h " + m + " min " + s + " s left";
+        var text = left <= 0 ? "deadline reached: the outcome follows" : inWords(left);
+        if (el.textContent !== text) el.textContent = text;
       });
     }, 1000);
   }

@@ -428,6 +428,14 @@ async fn a_delegation_breaks_silence_and_the_chairs_page_updates_live() {
             .click()
             .await
             .unwrap();
+        // Breaking silence asks for a confirmation first.
+        hun.wait()
+            .for_element(Locator::Css("form.break-confirm button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         hun.wait()
             .for_element(Locator::Css("article[data-status=broken]"))
             .await

@@ -23,6 +23,10 @@ pub(super) async fn stream(
     let mut notes = state.ledger.store().subscribe();
     let mut shutdown = state.shutdown_signal();
     let events = async_stream(move |tx| async move {
+        // A silence deadline changes the outcome with no event appended: the stream says
+        // "changed" once the server's clock passes it (looked at each second, so a test's
+        // clock moved by hand is seen as soon as the wall clock's).
+        let mut due = super::silence::next_deadline(&state, &id).await;
         loop {
             // A graceful shutdown ends the stream at once: the server then finishes without
             // waiting for live clients that never hang up.
@@ -32,7 +36,19 @@ pub(super) async fn stream(
             let note = tokio::select! {
                 note = notes.recv() => note,
                 _ = shutdown.changed() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)), if due.is_some() => {
+                    if due.is_some_and(|d| state.now() >= d) {
+                        if tx.send(Event::default().event("changed").data("deadline")).await.is_err() {
+                            return;
+                        }
+                        due = super::silence::next_deadline(&state, &id).await;
+                    }
+                    continue;
+                }
             };
+            if matches!(&note, Ok(n) if n.stream == id) {
+                due = super::silence::next_deadline(&state, &id).await;
+            }
             match note {
                 Ok(n) if n.stream == id => {
                     if tx

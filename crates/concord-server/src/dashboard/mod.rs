@@ -51,6 +51,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(silence::break_silence),
         )
         .route(
+            "/contests/{id}/silence/{procedure}/withdraw",
+            axum::routing::post(silence::withdraw),
+        )
+        .route(
             "/contests/{id}/review",
             get(review::page)
                 .post(review::ingest)
