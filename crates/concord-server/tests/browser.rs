@@ -456,7 +456,10 @@ async fn a_delegation_breaks_silence_and_the_chairs_page_updates_live() {
             .text()
             .await
             .unwrap();
-        assert!(text.contains("HUN") && text.contains("more time"), "{text}");
+        assert!(
+            text.contains("Hungary") && text.contains("more time"),
+            "{text}"
+        );
         shot(&chair, "silence-chair-after").await;
         hun.close().await.unwrap();
         chair.close().await.unwrap();

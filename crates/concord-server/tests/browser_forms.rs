@@ -57,6 +57,18 @@ async fn select(c: &Client, css: &str, value: &str) {
         .unwrap();
 }
 
+/// The heading of the error page the last submission led to (waiting for it to load: the
+/// form's own page has a heading too).
+async fn error_heading(c: &Client) -> String {
+    c.wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Error')]"))
+        .await
+        .expect("an error page")
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn submit(c: &Client, form: &str) {
     c.find(Locator::Css(&format!("{form} button[type=submit]")))
         .await
@@ -314,15 +326,7 @@ async fn a_delegation_states_its_own_position_and_no_other() {
         select(&c, "#f-stance", "objects").await;
         fill(&c, "#f-source", "forged").await;
         submit(&c, "#record-form").await;
-        let body = c
-            .wait()
-            .for_element(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(body, "Error 403");
+        assert_eq!(error_heading(&c).await, "Error 403");
         let page = c.source().await.unwrap();
         assert!(page.contains("for HUN only"), "{page}");
         assert_eq!(events(&server).await, before, "nothing was written");
@@ -468,16 +472,7 @@ async fn a_form_whose_anti_forgery_token_does_not_match_is_refused() {
         fill(&c, "#f-source", "https://example.org/x").await;
         set(&c, "f-date", "2024-06-19").await;
         submit(&c, "#record-form").await;
-        assert_eq!(
-            c.wait()
-                .for_element(Locator::Css("h1"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap(),
-            "Error 403"
-        );
+        assert_eq!(error_heading(&c).await, "Error 403");
         assert!(c.source().await.unwrap().contains("anti-forgery"));
         assert_eq!(events(&server).await, before, "nothing was written");
         c.close().await.unwrap();
