@@ -8,7 +8,9 @@ use concord_domain::model::Stance;
 use concord_domain::{ContestState, StatusView};
 use concord_ledger::View;
 use jiff::civil::Date;
-use serde::Serialize;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::{AsOfQuery, PageError, Who, redirect, render, who};
 use crate::{ApiError, AppState, Principal};
@@ -55,28 +57,57 @@ pub(super) async fn folded(
     Ok(state.folded(id, as_of, who).await?)
 }
 
-/// The first and last valid dates this view can replay: the slider's ends.
-pub(super) async fn date_range(
-    state: &AppState,
-    id: &str,
-    view: View,
-) -> Result<(Date, Date), PageError> {
+/// The dates a contest's pages span: from its opening to its decision, or to its hard
+/// deadline while undecided (else the term end) — not to today, which may lie years later.
+/// `last` is the slider's and the charts' end; `life_end` the latest date a page accepts.
+pub(super) struct Span {
+    pub first: Date,
+    pub last: Date,
+    pub life_end: Date,
+    pub decided: Option<Date>,
+}
+
+/// The span of a contest as `view` sees it.
+pub(super) async fn span(state: &AppState, id: &str, view: View) -> Result<Span, PageError> {
     let events = state.ledger.visible_events(id, view).await?;
     let first = events
         .first()
         .map(|e| e.valid)
         .ok_or_else(|| ApiError::NotFound(format!("no contest '{id}'")))?;
-    // Within the contest's life, whatever a store written before the guard may hold: a date
-    // far ahead must not stretch the slider or the timeline's sampling.
-    let (_, end) = state.life(id).await?;
-    let last = events
+    let (_, life_end) = state.life(id).await?;
+    let s = state.structure(id).await?;
+    let hard = s
+        .milestones
         .iter()
-        .map(|e| e.valid)
-        .max()
-        .unwrap_or(first)
-        .max(state.today())
-        .min(end);
-    Ok((first, last))
+        .filter(|m| m.kind == concord_domain::model::MilestoneKind::HardDeadline)
+        .map(|m| m.date)
+        .max();
+    let decided = s.decision.as_ref().map(|d| d.date);
+    let last = match (decided, hard) {
+        // A decision shortly before the hard deadline: keep the deadline it beat in view.
+        (Some(d), Some(h)) if h > d && (h - d).get_days() <= 45 => h,
+        (Some(d), _) => d,
+        (None, Some(h)) => h,
+        (None, None) => s.term_end,
+    };
+    Ok(Span {
+        first,
+        last: last.clamp(first, life_end),
+        life_end,
+        decided,
+    })
+}
+
+/// The symbol of a stance, the same in the legend, the cells and the blockers' list.
+pub(super) fn symbol(stance: Stance) -> &'static str {
+    match stance {
+        Stance::Supports => "✓",
+        Stance::Leans => "↗",
+        Stance::Conditional => "?",
+        Stance::Undeclared => "·",
+        Stance::Withholds => "✕",
+        Stance::Objects => "⊘",
+    }
 }
 
 /// A short text and symbol for a cell, so no meaning rides on colour alone.
@@ -86,14 +117,7 @@ fn cell_label(cell: &Cell, name_of: &dyn Fn(&str) -> String) -> (String, &'stati
     {
         return (format!("backs {}", name_of(rival)), "◐");
     }
-    let symbol = match cell.effective {
-        Stance::Supports => "✓",
-        Stance::Leans => "↗",
-        Stance::Conditional => "?",
-        Stance::Undeclared => "·",
-        Stance::Withholds => "✕",
-        Stance::Objects => "⊘",
-    };
+    let symbol = symbol(cell.effective);
     let text = if cell.effective != cell.stated {
         format!("{} (conditions met)", cell.effective.as_str())
     } else {
@@ -122,11 +146,14 @@ struct TrailEntry {
 
 fn trail(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -> Vec<TrailEntry> {
     let (member, candidate) = (cell.member.as_str(), cell.candidate.as_str());
+    let member_name = folded
+        .member(member)
+        .map_or_else(|| member.to_owned(), |m| m.name.clone());
     // The superseded support is the standing report of a cell whose basis is `Superseded`.
     let superseded = cell.superseded_by.as_ref().map(|s| {
         let when = s.date.map(|d| format!(" on {d}")).unwrap_or_default();
         format!(
-            "superseded: {member} backed {}{when}, and a member supports one candidate at a time",
+            "superseded: {member_name} backed {}{when}, and a member supports one candidate at a time",
             name_of(&s.candidate)
         )
     });
@@ -137,9 +164,25 @@ fn trail(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -
             seq: e.seq,
             date: e.valid,
             stance: e.stance.stance.as_str(),
-            reasons: e.stance.reasons.clone(),
-            conditions: e.stance.conditions.clone(),
-            follows: e.stance.follows.clone(),
+            reasons: e.stance.reasons.iter().map(|r| super::text::clean(r)).collect(),
+            // A condition's text where the fold knows it: `russia-focus` is an identifier.
+            conditions: e
+                .stance
+                .conditions
+                .iter()
+                .map(|c| {
+                    folded
+                        .conditions
+                        .iter()
+                        .find(|k| &k.id == c && k.member == member)
+                        .map_or_else(|| super::text::words(c), |k| k.text.clone())
+                })
+                .collect(),
+            follows: e.stance.follows.as_deref().map(|f| {
+                folded
+                    .member(f)
+                    .map_or_else(|| f.to_owned(), |m| m.name.clone())
+            }),
             source: e.stance.report.source.clone(),
             attribution: e.stance.report.attribution.as_str().replace('_', " "),
             speaker: e.stance.report.speaker.clone(),
@@ -157,6 +200,7 @@ fn trail(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -
 struct CellView {
     member: String,
     candidate: String,
+    candidate_name: String,
     effective: &'static str,
     stated: &'static str,
     text: String,
@@ -169,42 +213,209 @@ struct CellView {
     source: Option<String>,
     attribution: Option<String>,
     date: Option<Date>,
+    /// "22 Feb · official": when and how we know, for the cell's face.
+    known: String,
+    /// The standing report was told to the chair in confidence (only the chair's view has it).
+    confidential: bool,
     disagreements: usize,
     trail: Vec<TrailEntry>,
 }
 
-fn cell_view(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -> CellView {
+/// How a cell with no standing report is known, in words.
+fn basis_words(cell: &Cell) -> &'static str {
+    match cell.basis {
+        concord_domain::board::Basis::Reported => "reported",
+        concord_domain::board::Basis::OwnNational => "own national",
+        concord_domain::board::Basis::ConditionsMet => "conditions met",
+        concord_domain::board::Basis::Default => "no report",
+        concord_domain::board::Basis::Superseded => "backs another",
+    }
+}
+
+fn cell_view(
+    folded: &ContestState,
+    cell: &Cell,
+    name_of: &dyn Fn(&str) -> String,
+    as_of: Date,
+) -> CellView {
     let (text, symbol) = cell_label(cell, name_of);
+    let attribution = cell.attribution.map(|a| a.as_str().replace('_', " "));
+    let known = match (cell.date, &attribution) {
+        (Some(d), Some(a)) => format!("{} · {a}", super::text::short_date(d, as_of)),
+        (Some(d), None) => super::text::short_date(d, as_of),
+        _ => basis_words(cell).to_owned(),
+    };
+    let confidential = cell.seq.is_some_and(|seq| {
+        folded
+            .reports_on(&cell.member, &cell.candidate)
+            .iter()
+            .any(|e| e.seq == seq && !e.stance.visibility.is_public())
+    });
     CellView {
         member: cell.member.clone(),
         candidate: cell.candidate.clone(),
+        candidate_name: name_of(&cell.candidate),
         effective: cell.effective.as_str(),
         stated: cell.stated.as_str(),
         text,
         symbol,
         blocks: cell.effective.blocks(),
         implicit: cell.prefers.is_some() && !cell.effective.blocks(),
-        basis: format!("{:?}", cell.basis),
-        reasons: cell.reasons.clone(),
+        basis: basis_words(cell).to_owned(),
+        reasons: cell.reasons.iter().map(|r| super::text::clean(r)).collect(),
         conditions: cell.conditions.clone(),
         source: cell.source.clone(),
-        attribution: cell.attribution.map(|a| a.as_str().replace('_', " ")),
+        attribution,
         date: cell.date,
+        known,
+        confidential,
         disagreements: cell.disagreements.len(),
         trail: trail(folded, cell, name_of),
     }
 }
 
-/// `/contests/{id}?as_of=`: the board.
+/// The board's query: the date, the filters, and the feed's start.
+#[derive(Deserialize, Default)]
+pub(super) struct BoardQuery {
+    as_of: Option<String>,
+    /// supports, conditional, blocks, rival, leans, undeclared.
+    stance: Option<String>,
+    /// official, on_record, anonymous, inferred, none.
+    known: Option<String>,
+    /// The feed from this date on.
+    since: Option<String>,
+}
+
+fn stance_matches(cell: &Cell, want: &str) -> bool {
+    match want {
+        "blocks" => cell.effective.blocks(),
+        "rival" => cell.prefers.is_some() && !cell.effective.blocks(),
+        "supports" => cell.effective == Stance::Supports,
+        "conditional" => cell.effective == Stance::Conditional,
+        "leans" => cell.effective == Stance::Leans && cell.prefers.is_none(),
+        "undeclared" => cell.effective == Stance::Undeclared && cell.prefers.is_none(),
+        _ => true,
+    }
+}
+
+fn known_matches(cell: &Cell, want: &str) -> bool {
+    match want {
+        "none" => cell.attribution.is_none(),
+        "" => true,
+        a => cell.attribution.is_some_and(|x| x.as_str() == a),
+    }
+}
+
+/// The whip count of one candidate: how many the rule needs, and where every member stands.
+#[derive(Serialize)]
+struct Whip {
+    candidate: String,
+    name: String,
+    rule: String,
+    needed: Option<usize>,
+    members: usize,
+    supports: Vec<(String, String)>,
+    conditional: Vec<(String, String)>,
+    leans: Vec<(String, String)>,
+    undeclared: Vec<(String, String)>,
+    blocks: Vec<(String, String)>,
+    rival: Vec<(String, String)>,
+}
+
+fn whip(
+    view: &StatusView,
+    candidate: &concord_domain::view::CandidateColumn,
+    member_name: &dyn Fn(&str) -> String,
+) -> Whip {
+    use concord_domain::rules::DecisionRule;
+    let mut w = Whip {
+        candidate: candidate.id.clone(),
+        name: candidate.name.clone(),
+        rule: String::new(),
+        needed: None,
+        members: view.board.members.len(),
+        supports: Vec::new(),
+        conditional: Vec::new(),
+        leans: Vec::new(),
+        undeclared: Vec::new(),
+        blocks: Vec::new(),
+        rival: Vec::new(),
+    };
+    for cell in view.board.column(&candidate.id) {
+        let entry = (cell.member.clone(), member_name(&cell.member));
+        let slot = if cell.effective.blocks() {
+            &mut w.blocks
+        } else if cell.prefers.is_some() {
+            &mut w.rival
+        } else {
+            match cell.effective {
+                Stance::Supports => &mut w.supports,
+                Stance::Conditional => &mut w.conditional,
+                Stance::Leans => &mut w.leans,
+                _ => &mut w.undeclared,
+            }
+        };
+        slot.push(entry);
+    }
+    let evaluation = view
+        .verdict
+        .candidates
+        .iter()
+        .find(|v| v.candidate == candidate.id)
+        .map(|v| &v.evaluation);
+    (w.rule, w.needed) = match &view.contest.rule {
+        DecisionRule::Consensus => ("consensus".into(), Some(w.members)),
+        DecisionRule::Unanimity { .. } => ("unanimity".into(), Some(w.members)),
+        _ => (
+            "the rule".into(),
+            evaluation.and_then(|e| {
+                e.margins
+                    .iter()
+                    .find(|m| {
+                        matches!(
+                            m.criterion,
+                            concord_domain::rules::Criterion::Members
+                                | concord_domain::rules::Criterion::Votes
+                        )
+                    })
+                    .map(|m| m.required.ceil() as usize)
+            }),
+        ),
+    };
+    w
+}
+
+/// The date a candidate entered the race (declared), else first floated: "in the race
+/// since" means the declaration.
+fn entered(events: &[concord_domain::event::Event], as_of: Date) -> HashMap<String, Date> {
+    let mut out = HashMap::new();
+    for e in events.iter().filter(|e| e.valid <= as_of) {
+        if let concord_domain::event::EventKind::CandidateEntered {
+            candidate,
+            declared: true,
+            ..
+        } = &e.kind
+        {
+            out.entry(candidate.id.clone()).or_insert(e.valid);
+        }
+    }
+    out
+}
+
+/// `/contests/{id}?as_of=&stance=&known=&since=`: the board.
 pub(super) async fn board(
     State(state): State<AppState>,
     w: Who,
     Path(id): Path<String>,
-    Query(q): Query<AsOfQuery>,
+    Query(q): Query<BoardQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state, &id).await?;
-    let (first, last) = date_range(&state, &id, who.view()).await?;
+    let as_of = AsOfQuery {
+        as_of: q.as_of.clone(),
+    }
+    .date(&state, &id)
+    .await?;
+    let span = span(&state, &id, who.view()).await?;
     let folded = folded(&state, &id, as_of, &who).await?;
     // Links both ways: the other contests, folded with the same view on the same date (at
     // most MAX_LINKED_CONTESTS, so the page's cost is bounded).
@@ -230,40 +441,147 @@ pub(super) async fn board(
             .candidate(cid)
             .map_or_else(|| cid.to_owned(), |c| c.profile.name.clone())
     };
-    let rows: Vec<_> = view
-        .board
-        .members
-        .iter()
-        .map(|code| {
-            let name = folded.member(code).map_or_else(|| code.clone(), |m| m.name.clone());
-            let cells: Vec<CellView> = view
-                .board
-                .candidates
+    let member_name = |code: &str| {
+        folded
+            .member(code)
+            .map_or_else(|| code.to_owned(), |m| m.name.clone())
+    };
+    let events = state.ledger.visible_events(&id, who.view()).await?;
+    let entered = entered(&events, as_of);
+    // The front-runner: the decided candidate, else the one with the most support.
+    let front = view
+        .verdict
+        .decided
+        .as_ref()
+        .and_then(|d| view.candidates.iter().find(|c| &c.id == d))
+        .or_else(|| {
+            view.candidates
                 .iter()
-                .filter_map(|c| view.board.cell(code, c))
-                .map(|cell| cell_view(&folded, cell, &name_of))
+                .rev()
+                .max_by_key(|c| c.supporters.len())
+        });
+    let whip = front.map(|c| whip(&view, c, &member_name));
+    let stance = q.stance.as_deref().unwrap_or("");
+    let known = q.known.as_deref().unwrap_or("");
+    let mut rows: Vec<(u8, minijinja::Value)> = Vec::new();
+    for (order, code) in view.board.members.iter().enumerate() {
+        let cells: Vec<&Cell> = view
+            .board
+            .candidates
+            .iter()
+            .filter_map(|c| view.board.cell(code, c))
+            .collect();
+        if !cells
+            .iter()
+            .any(|c| stance_matches(c, stance) && known_matches(c, known))
+        {
+            continue;
+        }
+        // Holdouts first: those blocking the front-runner, then those with conditions pending,
+        // then the rest in the board's order.
+        let on_front = front.and_then(|f| view.board.cell(code, &f.id));
+        let rank = match on_front {
+            Some(c) if c.effective.blocks() => 0,
+            Some(c) if c.prefers.is_some() => 1,
+            Some(c) if c.effective == Stance::Conditional => 2,
+            _ => 3,
+        };
+        let views: Vec<CellView> = cells
+            .iter()
+            .map(|cell| cell_view(&folded, cell, &name_of, as_of))
+            .collect();
+        let blocks = views.iter().any(|c| c.blocks);
+        let _ = order;
+        rows.push((
+            rank,
+            minijinja::context! {
+                code => code, name => member_name(code), cells => minijinja::value::Serde(&views),
+                blocks => blocks, holdout => rank < 3,
+            },
+        ));
+    }
+    rows.sort_by_key(|(rank, _)| *rank);
+    let rows: Vec<minijinja::Value> = rows.into_iter().map(|(_, r)| r).collect();
+    let candidates: Vec<minijinja::Value> = view
+        .candidates
+        .iter()
+        .map(|c| {
+            let blockers: Vec<minijinja::Value> = c
+                .blockers
+                .iter()
+                .map(|b| {
+                    minijinja::context! {
+                        member => b.member.clone(), name => member_name(&b.member),
+                        effective => b.effective.as_str(), symbol => symbol(b.effective),
+                        reasons => b.reasons.iter().map(|r| super::text::clean(r)).collect::<Vec<_>>(),
+                        follows => b.follows.as_deref().map(member_name),
+                        attribution => b.attribution.map(|a| a.as_str().replace('_', " ")),
+                        date => b.date.map(|d| super::text::short_date(d, as_of)),
+                        source => b.source.clone(),
+                    }
+                })
                 .collect();
-            let blocks = cells.iter().any(|c| c.blocks);
-            minijinja::context! { code => code, name => name, cells => minijinja::value::Serde(&cells), blocks => blocks }
+            let pending: Vec<_> = c.pending.iter().map(|p| (p.member.clone(), member_name(&p.member))).collect();
+            let rival: Vec<_> = c.implicit_holds.iter().map(|m| member_name(m)).collect();
+            minijinja::context! {
+                id => c.id.clone(), name => c.name.clone(), nationality => c.nationality.clone(),
+                status => c.status.as_str(), since => entered.get(&c.id).copied().unwrap_or(c.since).to_string(),
+                supporters => c.supporters.len(), blocks => c.blockers.len(),
+                rival => rival, pending => pending, undeclared => c.undeclared.len(),
+                blockers => blockers,
+            }
         })
         .collect();
-    let members_named: std::collections::BTreeMap<String, String> = folded
-        .members
+    let feed_all = super::feed::feed(&events, as_of, &member_name, &name_of);
+    let since: Option<Date> = q.since.as_deref().and_then(|s| s.parse().ok());
+    let feed: Vec<&super::feed::FeedItem> = feed_all
         .iter()
-        .map(|m| (m.code.clone(), m.name.clone()))
+        .filter(|i| since.is_none_or(|s| i.day >= s))
+        .take(if since.is_some() { 200 } else { 12 })
         .collect();
+    let confidential = events
+        .iter()
+        .filter(|e| e.valid <= as_of)
+        .filter(|e| {
+            matches!(&e.kind, concord_domain::event::EventKind::StanceReported(r) if !r.visibility.is_public())
+        })
+        .count();
+    let milestones: Vec<minijinja::Value> = view
+        .milestones
+        .iter()
+        .map(|m| {
+            minijinja::context! {
+                label => m.label.clone(), date => super::text::short_date(m.date, as_of),
+                iso => m.date.to_string(), kind => m.kind.as_str(), days_left => m.days_left,
+                when => super::text::days_from_now(i64::from(m.days_left)),
+            }
+        })
+        .collect();
+    let decided = view.verdict.decided.as_ref().map(|d| name_of(d));
     let outlook = outlook(&state, &id, as_of, &who, &folded, &view).await?;
     let ctx = minijinja::context! {
         id => id,
         outlook => outlook,
         view => minijinja::value::Serde(&view),
+        candidates => candidates,
+        whip => minijinja::value::Serde(&whip),
         rows => rows,
-        names => minijinja::value::Serde(&members_named),
+        feed => minijinja::value::Serde(&feed),
+        feed_total => feed_all.len(),
+        head => events.last().map_or(0, |e| e.seq),
+        since => since.map(|d| d.to_string()),
+        filter => minijinja::context! { stance => stance, known => known },
+        confidential => confidential,
+        milestones => milestones,
+        decided => decided,
+        decided_on => folded.decision.as_ref().map(|d| super::text::short_date(d.date, as_of)),
         as_of => as_of.to_string(),
-        first => first.to_string(),
-        last => last.to_string(),
-        days => (last - first).get_days(),
-        day => (as_of - first).get_days().clamp(0, (last - first).get_days()),
+        as_of_short => super::text::short_date(as_of, as_of),
+        first => span.first.to_string(),
+        last => span.last.to_string(),
+        life_end => span.life_end.to_string(),
+        days => (span.last - span.first).get_days(),
+        day => (as_of - span.first).get_days().clamp(0, (span.last - span.first).get_days()),
         procedures => folded.procedures.len(),
         power => power,
         tab => "board",
@@ -325,7 +643,7 @@ pub(super) async fn cell(
     let ctx = minijinja::context! {
         id => id,
         view => minijinja::value::Serde(&view),
-        cell => minijinja::value::Serde(cell_view(&folded, cell, &name_of)),
+        cell => minijinja::value::Serde(cell_view(&folded, cell, &name_of, as_of)),
         member_name => folded.member(&member).map(|m| m.name.clone()),
         candidate_name => name_of(&candidate),
         disagreements => minijinja::value::Serde(&cell.disagreements),
@@ -354,10 +672,18 @@ async fn outlook(
         .milestones
         .iter()
         .find(|m| m.date == d.hard_deadline)
-        .map_or_else(|| d.hard_deadline.to_string(), |m| m.label.clone());
+        .map_or_else(
+            || d.hard_deadline.to_string(),
+            |m| {
+                format!(
+                    "the {}",
+                    m.label.split([':', '(']).next().unwrap_or(&m.label).trim()
+                )
+            },
+        );
     Ok(Some(minijinja::context! {
         label => label,
-        date => d.hard_deadline.to_string(),
+        date => super::text::short_date(d.hard_deadline, as_of),
         p => format!("{:.0} %", d.decided_by_hard_deadline.p * 100.0),
         se => format!("{:.1}", d.decided_by_hard_deadline.se * 100.0),
     }))

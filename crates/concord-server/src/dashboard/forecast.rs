@@ -44,6 +44,163 @@ pub(super) async fn baseline(
         .await?)
 }
 
+/// The decision a page's date already knows: `(date, candidate's name)`.
+pub(super) async fn decided(
+    state: &AppState,
+    id: &str,
+    as_of: Date,
+    who: &Principal,
+) -> Result<Option<(Date, String)>, PageError> {
+    let folded = state.folded(id, as_of, who).await?;
+    Ok(folded.decision.as_ref().map(|d| {
+        let name = folded
+            .candidate(&d.candidate)
+            .map_or_else(|| d.candidate.clone(), |c| c.profile.name.clone());
+        (d.date, name)
+    }))
+}
+
+/// Trials per point of the trend: a standard error of about one point, enough for a
+/// sparkline, at a tenth of a page's cost per point.
+const TREND_TRIALS: u64 = 2_000;
+/// Points on the trend at most (the page's cost is bounded whatever the contest's length).
+const TREND_POINTS: i32 = 12;
+
+/// P(decision by the hard deadline) on dates up to `as_of`, spread evenly over the contest so
+/// far (at most [`TREND_POINTS`]), each from the forecast cache.
+pub(super) async fn trend(
+    state: &AppState,
+    id: &str,
+    as_of: Date,
+    who: &Principal,
+) -> Result<Vec<(Date, f64)>, PageError> {
+    let span = super::board::span(state, id, who.view()).await?;
+    let days = (as_of - span.first).get_days().max(0);
+    let step = (days / TREND_POINTS).max(7);
+    let mut dates = Vec::new();
+    let mut d = as_of;
+    while d >= span.first && dates.len() < TREND_POINTS as usize {
+        dates.push(d);
+        d = d.saturating_sub(jiff::Span::new().days(step));
+    }
+    dates.reverse();
+    let params = Params::bundled();
+    let mut out = Vec::new();
+    for d in dates {
+        let config = RunConfig {
+            trials: if d == as_of { TRIALS } else { TREND_TRIALS },
+            seed: params.run.seed,
+            sensitivity_trials: if d == as_of { SENSITIVITY_TRIALS } else { 0 },
+        };
+        // A date with nobody in the race yet, or past a decision, has no point.
+        if let Ok(f) = state.forecast(id, d, who, config).await {
+            out.push((d, f.forecast.decided_by_hard_deadline.p));
+        }
+    }
+    Ok(out)
+}
+
+/// "early July": a date as a reader would say it in a headline.
+fn part_of_month(d: Date) -> String {
+    let part = match d.day() {
+        1..=10 => "early",
+        11..=20 => "mid",
+        _ => "late",
+    };
+    format!("{part} {}", d.strftime("%B"))
+}
+
+/// A milestone's label up to its first colon or parenthesis: "Washington summit".
+fn short_label(label: &str) -> String {
+    label
+        .split([':', '('])
+        .next()
+        .unwrap_or(label)
+        .trim()
+        .to_owned()
+}
+
+/// The forecast's headline, in words, with its trend as a sparkline.
+async fn headline(
+    state: &AppState,
+    id: &str,
+    as_of: Date,
+    who: &Principal,
+    f: &concord_forecast::Forecast,
+) -> Result<minijinja::Value, PageError> {
+    let structure = state.structure(id).await?;
+    let member_name = |code: &str| {
+        structure
+            .members
+            .iter()
+            .find(|m| m.code == code)
+            .map_or_else(|| code.to_owned(), |m| m.name.clone())
+    };
+    let deadline = f
+        .milestones
+        .iter()
+        .find(|m| m.date == f.hard_deadline)
+        .map_or_else(
+            || format!("{}", f.hard_deadline),
+            |m| format!("the {}", short_label(&m.label)),
+        );
+    let points = trend(state, id, as_of, who).await?;
+    // The comparison: the trend's point about four weeks back, else its first.
+    let earlier = points
+        .iter()
+        .rev()
+        .find(|(d, _)| (as_of - *d).get_days() >= 28)
+        .or_else(|| points.first().filter(|(d, _)| *d < as_of));
+    let binding = f.binding.first().map(|b| {
+        format!(
+            "{} is the last to release in {:.0} % of runs",
+            member_name(&b.member),
+            b.binding.p * 100.0
+        )
+    });
+    Ok(minijinja::context! {
+        p => format!("{:.0} %", f.decided_by_hard_deadline.p * 100.0),
+        deadline => deadline,
+        deadline_date => super::text::short_date(f.hard_deadline, as_of),
+        earlier => earlier.map(|(d, p)| format!("{:.0} % on {}", p * 100.0, super::text::short_date(*d, as_of))),
+        likely => f.median.map(part_of_month),
+        interval => match f.interval80 {
+            (Some(a), Some(b)) => Some(format!("{} – {}", super::text::short_date(a, as_of), super::text::short_date(b, as_of))),
+            (Some(a), None) => Some(format!("{} – beyond {}", super::text::short_date(a, as_of), super::text::short_date(f.horizon, as_of))),
+            _ => None,
+        },
+        binding => binding,
+        spark => sparkline(&points),
+        spark_text => points.iter().map(|(d, p)| format!("{}: {:.0} %", super::text::short_date(*d, as_of), p * 100.0)).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// A small inline SVG of the trend (0 to 100 % bottom to top), drawn by hand: a few hundred
+/// bytes in the page itself, no request of its own.
+fn sparkline(points: &[(Date, f64)]) -> Option<minijinja::Value> {
+    let (w, h) = (120.0, 28.0);
+    let (first, last) = (points.first()?.0, points.last()?.0);
+    let span = f64::from((last - first).get_days().max(1));
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .map(|(d, p)| {
+            let x = 2.0 + (w - 4.0) * f64::from((*d - first).get_days()) / span;
+            let y = 2.0 + (h - 4.0) * (1.0 - p);
+            (x, y)
+        })
+        .collect();
+    let path = xy
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (lx, ly) = *xy.last()?;
+    Some(minijinja::Value::from_safe_string(format!(
+        "<svg class=\"spark\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" aria-hidden=\"true\"><line x1=\"0\" y1=\"{mid}\" x2=\"{w}\" y2=\"{mid}\" stroke=\"#ccc\" stroke-dasharray=\"2 2\"/><polyline fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"2\" points=\"{path}\"/><circle cx=\"{lx:.1}\" cy=\"{ly:.1}\" r=\"3\" fill=\"#0b4f8a\"/></svg>",
+        mid = h / 2.0
+    )))
+}
+
 /// `/contests/{id}/forecast?as_of=`.
 pub(super) async fn forecast_page(
     State(state): State<AppState>,
@@ -53,11 +210,21 @@ pub(super) async fn forecast_page(
 ) -> Result<Response, PageError> {
     let who = who(w)?;
     let as_of = q.date(&state, &id).await?;
-    let base = baseline(&state, &id, as_of, &who).await?;
     let title = title(&state, &id).await?;
+    // A decided contest shows its outcome, not a forecast of what already happened.
+    if let Some((on, name)) = decided(&state, &id, as_of, &who).await? {
+        let before = on.saturating_sub(jiff::Span::new().days(1));
+        let ctx = minijinja::context! {
+            id => id, as_of => as_of.to_string(), tab => "forecast", title => title,
+            decided => minijinja::context! { date => on.to_string(), who => name, before => before.to_string() },
+        };
+        return Ok(render("forecast.html", Some(&who), ctx));
+    }
+    let base = baseline(&state, &id, as_of, &who).await?;
+    let head = headline(&state, &id, as_of, &who, &base.forecast).await?;
     let ctx = minijinja::context! {
         id => id, as_of => as_of.to_string(), f => minijinja::value::Serde(&base.forecast), tab => "forecast",
-        title => title,
+        title => title, head => head,
     };
     Ok(render("forecast.html", Some(&who), ctx))
 }
@@ -72,22 +239,104 @@ async fn title(state: &AppState, id: &str) -> Result<String, PageError> {
         .clone())
 }
 
-/// `/contests/{id}/forecast.svg?as_of=`: the forecast's chart, drawn by plotters.
+/// The chart's query: the date, and the width to draw at.
+#[derive(Deserialize, Default)]
+pub(super) struct ChartQuery {
+    as_of: Option<String>,
+    w: Option<u32>,
+}
+
+/// `/contests/{id}/forecast.svg?as_of=&w=`: the forecast's chart, drawn by plotters; a narrow
+/// `w` gets the curve alone at a phone's type size.
 pub(super) async fn chart(
     State(state): State<AppState>,
     w: Who,
     Path(id): Path<String>,
-    Query(q): Query<AsOfQuery>,
+    Query(q): Query<ChartQuery>,
 ) -> Result<Response, PageError> {
     let who = who(w)?;
-    let as_of = q.date(&state, &id).await?;
+    let as_of = AsOfQuery {
+        as_of: q.as_of.clone(),
+    }
+    .date(&state, &id)
+    .await?;
     let base = baseline(&state, &id, as_of, &who).await?;
-    let svg = concord_forecast::chart::svg(&base.forecast).map_err(ApiError::internal)?;
+    let svg = match q.w {
+        Some(w) if w < 600 => narrow_chart(&base.forecast, w.max(320)),
+        _ => concord_forecast::chart::svg(&base.forecast).map_err(|e| e.to_string()),
+    }
+    .map_err(ApiError::internal)?;
     Ok((
         [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
         svg,
     )
         .into_response())
+}
+
+/// P(decision by each date) for a phone: the curve and the milestones, type at 13 px.
+fn narrow_chart(f: &concord_forecast::Forecast, width: u32) -> Result<String, String> {
+    use plotters::prelude::*;
+    let e = |e: &dyn std::fmt::Debug| format!("{e:?}");
+    let Some(first) = f.curve.first().map(|p| p.date) else {
+        return Ok(String::new());
+    };
+    let end = f.hard_deadline.max(
+        f.interval80
+            .1
+            .unwrap_or(f.hard_deadline)
+            .min(f.curve.last().map_or(first, |p| p.date)),
+    );
+    let x = |d: Date| (d - first).get_days();
+    let span = x(end).max(1);
+    // Plotters' SVG backend writes a font of size s as s / 1.24 px.
+    let font = 13.0 * 1.24;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (width, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(|x| e(&x))?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin_left(6)
+            .margin_right(14)
+            .margin_top(10)
+            .x_label_area_size(26)
+            .y_label_area_size(40)
+            .build_cartesian_2d(0..span, 0.0..1.0)
+            .map_err(|x| e(&x))?;
+        chart
+            .configure_mesh()
+            .x_labels(4)
+            .y_labels(5)
+            .label_style(("sans-serif", font))
+            .x_label_formatter(&|d| {
+                first
+                    .checked_add(jiff::Span::new().days(*d))
+                    .map(|d| d.strftime("%-d %b").to_string())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|p| format!("{:.0}%", p * 100.0))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|x| e(&x))?;
+        for m in f.milestones.iter().filter(|m| m.date <= end && m.date >= first) {
+            chart
+                .draw_series(LineSeries::new(
+                    [(x(m.date), 0.0), (x(m.date), 1.0)],
+                    RGBColor(120, 120, 120),
+                ))
+                .map_err(|x| e(&x))?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                f.curve
+                    .iter()
+                    .filter(|p| p.date <= end)
+                    .map(|p| (x(p.date), p.p)),
+                RGBColor(11, 79, 138).stroke_width(3),
+            ))
+            .map_err(|x| e(&x))?;
+        root.present().map_err(|x| e(&x))?;
+    }
+    Ok(out)
 }
 
 /// The what-if form's fields; `edit` picks which of the others count.
@@ -170,6 +419,15 @@ pub(super) async fn whatif_page(
     }
     .date(&state, &id)
     .await?;
+    if let Some((on, name)) = decided(&state, &id, as_of, &who).await? {
+        let before = on.saturating_sub(jiff::Span::new().days(1));
+        let title = title(&state, &id).await?;
+        let ctx = minijinja::context! {
+            id => id, as_of => as_of.to_string(), tab => "whatif", title => title,
+            decided => minijinja::context! { date => on.to_string(), who => name, before => before.to_string() },
+        };
+        return Ok(render("forecast.html", Some(&who), ctx));
+    }
     let base = baseline(&state, &id, as_of, &who).await?;
     let (input, baseline) = (&base.input, &base.forecast);
     let mut error = None;

@@ -9,11 +9,13 @@
 //! `chair_only` stance cannot reach an observer's page by construction.
 
 mod board;
+mod feed;
 mod forecast;
 mod forms;
 mod live;
 mod review;
 mod silence;
+mod text;
 mod timeline;
 
 use std::sync::OnceLock;
@@ -111,6 +113,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", axum::routing::post(sign_out))
         .route("/assets/dashboard.css", get(css))
         .route("/assets/dashboard.js", get(js))
+        // Pages are mostly repeated markup: gzip keeps the board near a tenth of its size
+        // (the default predicate leaves the SSE stream and images alone).
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// The templates, parsed once. Names end in `.html`, so minijinja escapes every value.
@@ -155,6 +160,15 @@ fn templates() -> &'static Environment<'static> {
         env.add_filter("pct", |p: f64| format!("{:.0}%", p * 100.0));
         env.add_filter("pct1", |p: f64| format!("{:.1}", p * 100.0));
         env.add_filter("label", |s: String| s.replace('_', " "));
+        // Sources as links, citation keys in words, plurals, days: see `text`.
+        env.add_filter("source", |s: String| {
+            minijinja::Value::from_safe_string(text::source_html(&s))
+        });
+        env.add_filter("clean", |s: String| text::clean(&s));
+        env.add_filter("plural", |n: i64, one: String, many: String| {
+            text::plural(n, &one, &many)
+        });
+        env.add_filter("days", text::days_from_now);
         env
     })
 }
