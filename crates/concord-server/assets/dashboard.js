@@ -18,15 +18,18 @@
     });
     var olds = Array.prototype.slice.call(main.children);
     var news = Array.prototype.slice.call(fresh.children);
-    if (olds.length !== news.length) {
-      // A different shape: swap what can be swapped without losing input.
+    var same = olds.length === news.length;
+    if (!same && !olds.some(function (el) { return el.dataset.part; })) {
+      // A different shape and no named parts: swap all unless someone is typing.
       if (busyTyping(main)) return false;
       main.innerHTML = fresh.innerHTML;
     } else {
       olds.forEach(function (el, i) {
-        var nu = news[i];
-        if (el.outerHTML === nu.outerHTML) return;
-        if (busyTyping(el)) return;
+        // Named parts match by name, the rest by place when the shape is the same.
+        var nu = el.dataset.part
+          ? fresh.querySelector(':scope > [data-part="' + el.dataset.part + '"]')
+          : (same ? news[i] : null);
+        if (!nu || el.outerHTML === nu.outerHTML || busyTyping(el)) return;
         el.replaceWith(document.importNode(nu, true));
       });
     }

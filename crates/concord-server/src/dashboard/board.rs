@@ -164,7 +164,12 @@ fn trail(folded: &ContestState, cell: &Cell, name_of: &dyn Fn(&str) -> String) -
             seq: e.seq,
             date: e.valid,
             stance: e.stance.stance.as_str(),
-            reasons: e.stance.reasons.iter().map(|r| super::text::clean(r)).collect(),
+            reasons: e
+                .stance
+                .reasons
+                .iter()
+                .map(|r| super::text::clean(r))
+                .collect(),
             // A condition's text where the fold knows it: `russia-focus` is an identifier.
             conditions: e
                 .stance
@@ -572,6 +577,8 @@ pub(super) async fn board(
         since => since.map(|d| d.to_string()),
         filter => minijinja::context! { stance => stance, known => known },
         confidential => confidential,
+        names => folded.members.iter().map(|m| (m.code.clone(), m.name.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+        cnames => folded.candidates.iter().map(|c| (c.profile.id.clone(), c.profile.name.clone())).collect::<std::collections::BTreeMap<_, _>>(),
         milestones => milestones,
         decided => decided,
         decided_on => folded.decision.as_ref().map(|d| super::text::short_date(d.date, as_of)),

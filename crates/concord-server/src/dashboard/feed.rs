@@ -139,10 +139,7 @@ pub(super) fn feed(
                 "milestone",
             ),
             EventKind::SilenceOpened { candidate, .. } => item(
-                format!(
-                    "silence procedure opened on {}",
-                    candidate_name(candidate)
-                ),
+                format!("silence procedure opened on {}", candidate_name(candidate)),
                 None,
                 "silence",
             ),
@@ -151,9 +148,11 @@ pub(super) fn feed(
                 None,
                 "block",
             ),
-            EventKind::SilenceWithdrawn { .. } => {
-                item("the chair withdraws a silence draft".into(), None, "silence")
-            }
+            EventKind::SilenceWithdrawn { .. } => item(
+                "the chair withdraws a silence draft".into(),
+                None,
+                "silence",
+            ),
             EventKind::DecisionRecorded { candidate, report } => item(
                 format!("decision: {} appointed", candidate_name(candidate)),
                 Some(report.attribution.as_str()),
@@ -177,9 +176,11 @@ pub(super) fn feed(
             EventKind::ConsultationRound { round, .. } => {
                 item(format!("consultation round {round}"), None, "round")
             }
-            EventKind::VoteRecorded { candidate, .. } => {
-                item(format!("vote on {}", candidate_name(candidate)), None, "round")
-            }
+            EventKind::VoteRecorded { candidate, .. } => item(
+                format!("vote on {}", candidate_name(candidate)),
+                None,
+                "round",
+            ),
             EventKind::BallotRecorded { round, .. } => {
                 item(format!("ballot, round {round}"), None, "round")
             }

@@ -317,7 +317,11 @@ fn narrow_chart(f: &concord_forecast::Forecast, width: u32) -> Result<String, St
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|x| e(&x))?;
-        for m in f.milestones.iter().filter(|m| m.date <= end && m.date >= first) {
+        for m in f
+            .milestones
+            .iter()
+            .filter(|m| m.date <= end && m.date >= first)
+        {
             chart
                 .draw_series(LineSeries::new(
                     [(x(m.date), 0.0), (x(m.date), 1.0)],

@@ -202,7 +202,12 @@ mod tests {
     fn every_url_becomes_a_link_relative_ones_too() {
         let s = "https://a.example/x ; see /contests/nato-sg-2024/cell/HUN/rutte?as_of=2024-04-02, and 2024/25";
         let html = source_html(s);
-        assert!(html.contains("<a href=\"https://a.example/x\" rel=\"noreferrer\" class=\"ext\">a.example</a>"), "{html}");
+        assert!(
+            html.contains(
+                "<a href=\"https://a.example/x\" rel=\"noreferrer\" class=\"ext\">a.example</a>"
+            ),
+            "{html}"
+        );
         assert!(
             html.contains("<a href=\"/contests/nato-sg-2024/cell/HUN/rutte?as_of=2024-04-02\">/contests/nato-sg-2024/cell/HUN/rutte?as_of=2024-04-02</a>,"),
             "{html}"
@@ -214,7 +219,10 @@ mod tests {
     fn a_source_is_escaped() {
         let html = source_html("<b>x</b> https://e.example/?a=1&b=<2> y");
         assert!(html.starts_with("&lt;b&gt;"), "{html}");
-        assert!(html.contains("href=\"https://e.example/?a=1&amp;b=&lt;2&gt;\""), "{html}");
+        assert!(
+            html.contains("href=\"https://e.example/?a=1&amp;b=&lt;2&gt;\""),
+            "{html}"
+        );
     }
 
     #[test]
@@ -224,6 +232,9 @@ mod tests {
         assert_eq!(days_from_now(-1), "1 day ago");
         assert_eq!(days_from_now(0), "today");
         assert_eq!(plural(1, "candidate", "candidates"), "1 candidate");
-        assert_eq!(clean("withheld authorization ([A]); more"), "withheld authorization; more");
+        assert_eq!(
+            clean("withheld authorization ([A]); more"),
+            "withheld authorization; more"
+        );
     }
 }

@@ -215,7 +215,10 @@ fn label_rows(placed: &[(i32, i32)], gap: i32) -> Vec<usize> {
     let mut ends: Vec<i32> = Vec::new();
     let mut rows = Vec::new();
     for &(x, w) in placed {
-        let row = ends.iter().position(|&end| end + gap <= x).unwrap_or(ends.len());
+        let row = ends
+            .iter()
+            .position(|&end| end + gap <= x)
+            .unwrap_or(ends.len());
         if row == ends.len() {
             ends.push(x + w);
         } else {
@@ -244,7 +247,8 @@ fn draw(
     // Milestone labels sit in a band above the plot, staggered into rows.
     let plot_left = if narrow { 34 } else { 44 } + 8;
     let plot_width = width as i32 - plot_left - 16;
-    let to_px = |d: Date| plot_left + (f64::from(x(d)) / f64::from(span) * f64::from(plot_width)) as i32;
+    let to_px =
+        |d: Date| plot_left + (f64::from(x(d)) / f64::from(span) * f64::from(plot_width)) as i32;
     let char_w = px * 0.55;
     let mut labels: Vec<(Date, String, RGBColor)> = milestones
         .iter()
@@ -273,8 +277,14 @@ fn draw(
         .iter()
         .map(|(d, l, _)| {
             let w = (l.chars().count() as f64 * char_w) as i32;
-            // Keep a label inside the drawing: right-align near the right edge.
-            let at = to_px(*d).min(width as i32 - 8 - w).max(0);
+            // Beside its line: to the right, or to the left where the right edge is near.
+            let line = to_px(*d);
+            let at = if line + 4 + w > width as i32 - 4 {
+                line - 4 - w
+            } else {
+                line + 4
+            }
+            .max(0);
             (at, w)
         })
         .collect();
@@ -284,7 +294,8 @@ fn draw(
     let band = nrows * line_h + 6;
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (width, height + band as u32)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut out, (width, height + band as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(|x| e(&x))?;
         for ((_, label, colour), (&(at, _), row)) in labels.iter().zip(placed.iter().zip(&rows)) {
             root.draw(&Text::new(
@@ -321,7 +332,8 @@ fn draw(
         let top = members as i32;
         for (d, _, colour) in &labels {
             let at = x(*d);
-            let style = if *d == marks.as_of || marks.decision.as_ref().is_some_and(|(m, _)| m == d) {
+            let style = if *d == marks.as_of || marks.decision.as_ref().is_some_and(|(m, _)| m == d)
+            {
                 colour.stroke_width(2)
             } else {
                 colour.stroke_width(1)
