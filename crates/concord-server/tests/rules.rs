@@ -26,7 +26,7 @@ async fn the_board_shows_the_package_the_links_both_ways_and_the_power() {
     );
     assert!(
         page.contains(
-            "From <a href=\"/contests/nato-sg-2024?as_of=2024-06-17\">nato-sg-2024</a>: HUN objects"
+            "From <a href=\"/contests/nato-sg-2024?as_of=2024-06-17\">nato-sg-2024</a>: Hungary objects"
         ),
         "{page}"
     );

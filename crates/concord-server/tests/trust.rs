@@ -348,7 +348,7 @@ async fn a_superseded_support_is_marked_in_the_cells_trail() {
     assert_eq!(s, StatusCode::OK);
     let page = page.as_str().unwrap();
     assert!(
-        page.contains("superseded: SVK backed Klaus Iohannis on 2024-06-19"),
+        page.contains("superseded: Slovakia backed Klaus Iohannis on 2024-06-19"),
         "{page}"
     );
 }
