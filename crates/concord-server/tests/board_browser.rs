@@ -741,7 +741,35 @@ async fn the_forecast_has_a_headline_with_its_trend_and_a_decided_contest_its_ou
         c.find(Locator::Css("#fc-headline svg.spark polyline"))
             .await
             .expect("a sparkline");
+        let explain = text(&c, "details.explain").await;
+        assert!(explain.contains("what is this?"), "{explain}");
         shot(&c, "forecast-1366").await;
+
+        // A what-if's rows sit beside the baseline's, with the change in points.
+        c.goto(&format!(
+            "{base}/contests/{CONTEST}/whatif?as_of=2024-04-02&edit=lift&hold=HUN%7CMark+Rutte"
+        ))
+        .await
+        .unwrap();
+        let rows: Vec<Vec<String>> = serde_json::from_value(
+            js(
+                &c,
+                "return [...document.querySelectorAll('.whatif-rows tbody tr')].map(r => [...r.children].map(x => x.textContent));",
+            )
+            .await,
+        )
+        .unwrap();
+        assert!(rows.len() >= 8, "{rows:?}");
+        assert!(rows.iter().all(|r| r.len() == 4), "{rows:?}");
+        assert!(
+            rows[0][0].starts_with("Decided by the hard deadline"),
+            "{rows:?}"
+        );
+        assert!(rows[0][3].starts_with('+'), "{rows:?}");
+        assert!(
+            rows.iter().any(|r| r[0] == "Another candidate agreed"),
+            "{rows:?}"
+        );
 
         // Decided the day before: the outcome, not a forecast of what already happened.
         for page in ["forecast", "whatif"] {

@@ -222,11 +222,26 @@ pub(super) async fn forecast_page(
     }
     let base = baseline(&state, &id, as_of, &who).await?;
     let head = headline(&state, &id, as_of, &who, &base.forecast).await?;
+    let names = member_names(&state, &id).await?;
     let ctx = minijinja::context! {
         id => id, as_of => as_of.to_string(), f => minijinja::value::Serde(&base.forecast), tab => "forecast",
-        title => title, head => head,
+        title => title, head => head, names => names,
     };
     Ok(render("forecast.html", Some(&who), ctx))
+}
+
+/// Member codes to names, for tables that the forecast keys by code.
+async fn member_names(
+    state: &AppState,
+    id: &str,
+) -> Result<std::collections::BTreeMap<String, String>, PageError> {
+    Ok(state
+        .structure(id)
+        .await?
+        .members
+        .iter()
+        .map(|m| (m.code.clone(), m.name.clone()))
+        .collect())
 }
 
 async fn title(state: &AppState, id: &str) -> Result<String, PageError> {
@@ -443,7 +458,7 @@ pub(super) async fn whatif_page(
         Ok(Some(edit)) => match input.apply(&edit) {
             Err(e) => error = Some(e.to_string()),
             Ok(edited) => {
-                described = Some(describe(&edit));
+                described = Some(describe(&edit, &member_names(&state, &id).await?));
                 match state
                     .forecast_edited(edited, config(&Params::bundled()))
                     .await
@@ -477,10 +492,15 @@ pub(super) async fn whatif_page(
         .map(|m| minijinja::context! { kind => m.kind.as_str(), label => m.label.clone(), date => m.date.to_string() })
         .collect();
     let title = title(&state, &id).await?;
+    let compare = scenario
+        .as_ref()
+        .map(|sc| compare_rows(baseline, sc, as_of));
+    let names = member_names(&state, &id).await?;
     let ctx = minijinja::context! {
-        id => id, as_of => as_of.to_string(), tab => "whatif",
+        id => id, as_of => as_of.to_string(), tab => "whatif", compare => compare,
         title => title,
         baseline => minijinja::value::Serde(baseline), scenario => minijinja::value::Serde(&scenario), error => error, described => described,
+        names => names,
         holds => holds, pending => minijinja::value::Serde(&pending), declared => declared, milestones => kinds,
         q => minijinja::context! {
             edit => q.edit, hold => q.hold, candidate => q.candidate, commit => q.commit,
@@ -490,23 +510,98 @@ pub(super) async fn whatif_page(
     Ok(render("whatif.html", Some(&who), ctx))
 }
 
-fn describe(edit: &Edit) -> String {
+/// The what-if's rows beside the baseline's: every probability the forecast gives, the
+/// baseline, the scenario and the change in points (the runs share their random numbers, so
+/// the change is the edit's effect, not noise).
+fn compare_rows(
+    base: &concord_forecast::Forecast,
+    scenario: &concord_forecast::Forecast,
+    as_of: Date,
+) -> Vec<minijinja::Value> {
+    use concord_forecast::Estimate;
+    let row = |label: String, group: &str, b: Option<&Estimate>, s: Option<&Estimate>| {
+        let (bp, sp) = (b.map_or(0.0, |e| e.p), s.map_or(0.0, |e| e.p));
+        let delta = (sp - bp) * 100.0;
+        minijinja::context! {
+            label => label, group => group,
+            base => b.map(|e| format!("{:.1}%", e.p * 100.0)),
+            scenario => s.map(|e| format!("{:.1}%", e.p * 100.0)),
+            // Under half a tenth of a point is no change at this precision: no sign for it.
+            delta => if delta.abs() < 0.05 {
+                "0.0".to_owned()
+            } else {
+                format!("{}{:.1}", if delta > 0.0 { "+" } else { "−" }, delta.abs())
+            },
+            up => delta > 0.05, down => delta < -0.05,
+        }
+    };
+    let mut out = vec![row(
+        format!(
+            "Decided by the hard deadline ({})",
+            super::text::short_date(base.hard_deadline, as_of)
+        ),
+        "deadline",
+        Some(&base.decided_by_hard_deadline),
+        Some(&scenario.decided_by_hard_deadline),
+    )];
+    for m in &base.milestones {
+        let other = scenario.milestones.iter().find(|x| x.label == m.label);
+        out.push(row(
+            format!(
+                "Decided by {} ({})",
+                super::text::short_date(m.date, as_of),
+                short_label(&m.label)
+            ),
+            "milestone",
+            Some(&m.decided_by),
+            other.map(|x| &x.decided_by),
+        ));
+    }
+    for c in &base.candidates {
+        let other = scenario.candidates.iter().find(|x| x.name == c.name);
+        out.push(row(
+            format!("{} agreed", c.name),
+            "candidate",
+            Some(&c.wins),
+            other.map(|x| &x.wins),
+        ));
+    }
+    out.push(row(
+        "Another candidate agreed".into(),
+        "candidate",
+        Some(&base.another_candidate),
+        Some(&scenario.another_candidate),
+    ));
+    out.push(row(
+        "Reversion first".into(),
+        "other",
+        Some(&base.reversion_first),
+        Some(&scenario.reversion_first),
+    ));
+    out
+}
+
+fn describe(edit: &Edit, names: &std::collections::BTreeMap<String, String>) -> String {
+    let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
     match edit {
         Edit::Lift {
             member,
             candidate: Some(c),
-        } => format!("{member} lifts its hold on {c}"),
+        } => format!("{} lifts its hold on {c}", name(member)),
         Edit::Lift {
             member,
             candidate: None,
-        } => format!("{member} lifts every hold"),
+        } => format!("{} lifts every hold", name(member)),
         Edit::Withdraw { candidate } => format!("{candidate} withdraws"),
         Edit::Commit {
             candidate,
             member,
             count,
         } => {
-            format!("{candidate} commits to {count} more of {member}'s conditions")
+            format!(
+                "{candidate} commits to {count} more of {}'s conditions",
+                name(member)
+            )
         }
         Edit::MoveDeadline { kind, to } => {
             format!("every {} moves to {to}", kind.as_str().replace('_', " "))

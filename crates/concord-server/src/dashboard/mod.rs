@@ -146,6 +146,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../../templates/forecast_body.html"),
             ),
             ("whatif.html", include_str!("../../templates/whatif.html")),
+            ("another.html", include_str!("../../templates/another.html")),
             ("silence.html", include_str!("../../templates/silence.html")),
             ("record.html", include_str!("../../templates/record.html")),
             ("import.html", include_str!("../../templates/import.html")),
