@@ -255,7 +255,7 @@ fn decided_by(f: &Forecast, by: Date) -> f64 {
 }
 
 /// The next milestone after `as_of` known in `input` (the known term end included).
-fn next_milestone(input: &ForecastInput) -> Option<Date> {
+pub(crate) fn next_milestone(input: &ForecastInput) -> Option<Date> {
     input
         .milestones
         .iter()
@@ -266,7 +266,7 @@ fn next_milestone(input: &ForecastInput) -> Option<Date> {
 }
 
 /// The first hard deadline still ahead, else the known term end.
-fn focal_deadline(input: &ForecastInput) -> Option<Date> {
+pub(crate) fn focal_deadline(input: &ForecastInput) -> Option<Date> {
     input
         .milestones
         .iter()
@@ -392,7 +392,24 @@ pub fn backtest(
             (points, fitted_on)
         })
         .collect();
+    assemble(
+        &params.version,
+        designs.is_some(),
+        replays,
+        per_contest,
+        config,
+    )
+}
 
+/// The report from every contest's points (and what it was fitted on): the yes/no questions'
+/// base rates from the other contests, the summaries with intervals, the reliability tables.
+pub(crate) fn assemble(
+    model: &str,
+    refit: bool,
+    replays: &[Replay],
+    per_contest: Vec<(Vec<ScoredPoint>, usize)>,
+    config: &BacktestConfig,
+) -> BacktestReport {
     // Base rates of the yes/no questions: the other contests' share of yes.
     let mut yes: BTreeMap<(String, Question), (f64, f64)> = BTreeMap::new();
     for (points, _) in &per_contest {
@@ -445,8 +462,8 @@ pub fn backtest(
         .map(|q| reliability(q, &points))
         .collect();
     BacktestReport {
-        model: params.version.clone(),
-        refit: designs.is_some(),
+        model: model.to_owned(),
+        refit,
         trials: config.trials,
         seed: config.seed,
         contests,
@@ -583,15 +600,20 @@ pub fn report_text(r: &BacktestReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Back-test, model {} ({}; {} trials per forecast, seed {})",
+        "Back-test, model {} ({}; {})",
         r.model,
         if r.refit {
             "leave-one-contest-out: refitted without each contest it scores"
         } else {
             "fixed parameters, not refitted"
         },
-        r.trials,
-        r.seed
+        if r.trials == 0 {
+            // The ballot model's probabilities are exact: no simulation, no seed but the
+            // resampling's.
+            format!("exact probabilities, resampling seed {}", r.seed)
+        } else {
+            format!("{} trials per forecast, seed {}", r.trials, r.seed)
+        }
     );
     let _ = writeln!(
         out,

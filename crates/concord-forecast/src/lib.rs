@@ -11,6 +11,7 @@
 //! threads beyond rayon's pool (the caller chooses it with `ThreadPool::install`).
 
 pub mod backtest;
+pub mod ballot;
 #[cfg(feature = "chart")]
 pub mod chart;
 pub mod fit;

@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// table or json.
     #[arg(long, default_value = "table")]
     pub format: Format,
+    /// Which model: `v2` (holds and clocks, by Monte Carlo) or `ballot` (rounds of votes).
+    /// Default: the ballot model for a contest decided by a vote, model v2 otherwise.
+    #[arg(long, value_parser = ["v2", "ballot"])]
+    pub model: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -124,10 +128,15 @@ pub struct BacktestArgs {
     /// drifts from this.
     #[arg(long, conflicts_with_all = ["format", "points", "reliability", "write_params"])]
     pub readme: bool,
-    /// Fit model v2 on every contest of DIR and write its parameter file here (the bundled
-    /// `params/v2.toml` is made this way).
+    /// Fit model v2 (or, with `--model ballot`, the ballot model) on every contest of DIR and
+    /// write its parameter file here (the bundled `params/v2.toml` and `params/ballot.toml` are
+    /// made this way).
     #[arg(long, value_name = "FILE.toml")]
     pub write_params: Option<PathBuf>,
+    /// Which model to score: `v2` (the parameter file's model, every contest) or `ballot` (the
+    /// ballot model, on the contests decided by votes).
+    #[arg(long, default_value = "v2", value_parser = ["v2", "ballot"], conflicts_with = "readme")]
+    pub model: String,
 }
 
 fn load_params(path: Option<&PathBuf>) -> anyhow::Result<Params> {
@@ -369,6 +378,9 @@ pub async fn forecast(ctx: &Context, args: &ForecastArgs) -> anyhow::Result<Exit
             return Ok(ExitCode::SUCCESS);
         }
     }
+    if let Some(done) = ballot_forecast(ctx, args.contest.as_deref(), &args.run, &[]).await? {
+        return Ok(done);
+    }
     let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
         Err(decided) => {
@@ -523,6 +535,16 @@ fn edits_of(input: &ForecastInput, args: &WhatifArgs) -> anyhow::Result<Vec<Edit
 }
 
 pub async fn whatif(ctx: &Context, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
+    if let Some(done) = ballot_forecast(
+        ctx,
+        args.contest.as_deref(),
+        &args.run,
+        &ballot_edits(args)?,
+    )
+    .await?
+    {
+        return Ok(done);
+    }
     let params = load_params(args.run.params.as_ref())?;
     let input = match input_of(ctx, args.contest.as_deref(), args.run.as_of, &params).await? {
         Ok(input) => input,
@@ -607,6 +629,9 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     if replays.is_empty() {
         bail!("no readable contest in {}", args.dir.display());
     }
+    if args.model == "ballot" {
+        return ballot_backtest(args, &replays, &refused, params.run.seed);
+    }
     if let Some(path) = &args.write_params {
         let ModelParams::V2(v2) = &params.model else {
             bail!("--write-params fits model v2: give a v2 parameter file or none");
@@ -669,4 +694,411 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
         // Scores were printed, but not over every contest asked for.
         ExitCode::from(2)
     })
+}
+
+/// `concord backtest DIR --model ballot`: the ballot model, leave-one-contest-out on the
+/// contests of DIR decided by votes.
+fn ballot_backtest(
+    args: &BacktestArgs,
+    replays: &[Replay],
+    refused: &[String],
+    seed: u64,
+) -> anyhow::Result<ExitCode> {
+    use concord_forecast::ballot;
+    if let Some(path) = &args.write_params {
+        let Some(fitted) = ballot::fit(replays) else {
+            bail!(
+                "the ballot model cannot be fitted on {}: no contest decided by votes",
+                args.dir.display()
+            );
+        };
+        std::fs::write(path, fitted.to_toml_string())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "wrote {}: the ballot model fitted on {} contests decided by votes (log-likelihood {:.1})",
+            path.display(),
+            fitted.contests.len(),
+            fitted.log_likelihood
+        );
+    }
+    let config = BacktestConfig {
+        trials: 0,
+        seed: args.seed.unwrap_or(seed),
+        refit: true,
+        ..BacktestConfig::default()
+    };
+    let report = ballot::backtest(replays, &config);
+    if report.contests.is_empty() {
+        bail!(
+            "no contest in {} is decided by votes: nothing to score",
+            args.dir.display()
+        );
+    }
+    if let Some(path) = &args.points {
+        std::fs::write(path, serde_json::to_string_pretty(&report.points)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(path) = &args.reliability {
+        std::fs::write(path, concord_forecast::chart::reliability_svg(&report))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match args.format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => out!("{}", backtest::report_text(&report)),
+    }
+    Ok(if refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// A what-if's edits as the ballot model reads them (`--commit` has no meaning in a vote);
+/// candidate names are resolved against the input later.
+fn ballot_edits(args: &WhatifArgs) -> anyhow::Result<Vec<RawBallotEdit>> {
+    let mut edits = Vec::new();
+    for lift in &args.lift {
+        let (member, candidate) = match lift.split_once(':') {
+            Some((m, c)) => (m, Some(c.to_owned())),
+            None => (lift.as_str(), None),
+        };
+        edits.push(RawBallotEdit::Lift(member.trim().to_uppercase(), candidate));
+    }
+    for w in &args.withdraw {
+        edits.push(RawBallotEdit::Withdraw(w.clone()));
+    }
+    if !args.commit.is_empty() {
+        edits.push(RawBallotEdit::Commit);
+    }
+    for m in &args.move_deadline {
+        let Some((kind, date)) = m.split_once('=') else {
+            bail!("--move '{m}': expected KIND=DATE, e.g. hard_deadline=2024-09-01");
+        };
+        let kind = match kind.trim() {
+            "target" => MilestoneKind::Target,
+            "meeting" => MilestoneKind::Meeting,
+            "hard_deadline" => MilestoneKind::HardDeadline,
+            "term_end" => MilestoneKind::TermEnd,
+            other => bail!(
+                "--move '{m}': unknown kind '{other}' (target, meeting, hard_deadline, term_end)"
+            ),
+        };
+        let to: Date = date
+            .trim()
+            .parse()
+            .with_context(|| format!("--move '{m}': expected a date YYYY-MM-DD"))?;
+        edits.push(RawBallotEdit::Move(kind, to));
+    }
+    if edits.is_empty() {
+        bail!("name at least one edit: --lift, --withdraw, --commit or --move");
+    }
+    Ok(edits)
+}
+
+#[derive(Debug, Clone)]
+enum RawBallotEdit {
+    Lift(String, Option<String>),
+    Withdraw(String),
+    Commit,
+    Move(MilestoneKind, Date),
+}
+
+/// Finds a candidate of a ballot input by name or id, as [`candidate_name`] does.
+fn ballot_candidate(
+    input: &concord_forecast::ballot::BallotInput,
+    given: &str,
+) -> anyhow::Result<String> {
+    let want = concord_domain::interchange::slug(given);
+    let found: Vec<&str> = input
+        .candidates
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| {
+            let slug = concord_domain::interchange::slug(name);
+            slug == want || slug.split('-').any(|part| part == want)
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => bail!(
+            "unknown candidate '{given}' — candidates: {}",
+            input
+                .candidates
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        many => bail!("'{given}' is ambiguous: {}", many.join(", ")),
+    }
+}
+
+/// The ballot model's forecast (with `edits`, a what-if beside the baseline) when it is the
+/// model for this contest: `--model ballot`, or no `--model` and a contest decided by a vote.
+/// `None`: model v2 answers.
+async fn ballot_forecast(
+    ctx: &Context,
+    contest: Option<&str>,
+    run: &RunArgs,
+    edits: &[RawBallotEdit],
+) -> anyhow::Result<Option<ExitCode>> {
+    use concord_domain::rules::DecisionRule;
+    use concord_forecast::ballot::{self, BallotEdit, BallotInput, BallotParams};
+    if run.model.as_deref() == Some("v2") {
+        return Ok(None);
+    }
+    if let Some(id) = contest
+        && BUNDLED.iter().any(|(name, _)| *name == id)
+    {
+        ensure_bundled(ctx, id).await?;
+    }
+    let contest = ctx.contest(contest).await?;
+    let as_of = run.as_of.unwrap_or_else(|| ctx.today());
+    let mut state = ctx.ledger.state(&contest, as_of, View::Chair).await?;
+    state.apply_adopted_procedures(ctx.now());
+    let vote = !matches!(
+        state.definition.rule,
+        DecisionRule::Consensus | DecisionRule::Unanimity { .. }
+    );
+    if run.model.is_none() && (!vote || state.definition.is_package()) {
+        return Ok(None);
+    }
+    if let Some(decision) = &state.decision {
+        outln!(
+            "{contest} was decided on {} ({}): nothing to forecast as of {as_of}; try an earlier --as-of",
+            decision.date,
+            decision.candidate
+        );
+        return Ok(Some(ExitCode::SUCCESS));
+    }
+    let params = match &run.params {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            BallotParams::from_toml_str(&text)
+                .map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))?
+        }
+        None => BallotParams::bundled(),
+    };
+    let input = BallotInput::from_state(&state, as_of);
+    let base = ballot::forecast(&input, &params);
+    if edits.is_empty() {
+        match run.format {
+            Format::Json => outln!("{}", serde_json::to_string_pretty(&base)?),
+            Format::Table => out!("{}", ballot_text(&contest, &base, &input, !vote)),
+        }
+        return Ok(Some(ExitCode::SUCCESS));
+    }
+    let mut edited = input.clone();
+    let mut applied = Vec::new();
+    for e in edits {
+        let edit = match e {
+            RawBallotEdit::Lift(member, candidate) => BallotEdit::Lift {
+                member: member.clone(),
+                candidate: candidate
+                    .as_deref()
+                    .map(|c| ballot_candidate(&input, c))
+                    .transpose()?,
+            },
+            RawBallotEdit::Withdraw(c) => BallotEdit::Withdraw {
+                candidate: ballot_candidate(&input, c)?,
+            },
+            RawBallotEdit::Commit => bail!(
+                "--commit: a vote has no conditions to meet (the ballot model reads rounds); try --lift, --withdraw or --move"
+            ),
+            RawBallotEdit::Move(kind, to) => BallotEdit::MoveDeadline {
+                kind: *kind,
+                to: *to,
+            },
+        };
+        edited = match edited.apply(&edit) {
+            Ok(next) => next,
+            Err(why) => {
+                eprintln!("error: {why}");
+                return Ok(Some(ExitCode::from(2)));
+            }
+        };
+        applied.push(edit);
+    }
+    let after = ballot::forecast(&edited, &params);
+    match run.format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "edits": applied, "baseline": base, "whatif": after
+            }))?
+        ),
+        Format::Table => out!("{}", ballot_whatif_text(&base, &after, &edited)),
+    }
+    Ok(Some(ExitCode::SUCCESS))
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.1} %", 100.0 * p)
+}
+
+fn ballot_text(
+    contest: &str,
+    f: &concord_forecast::ballot::BallotForecast,
+    input: &concord_forecast::ballot::BallotInput,
+    forced: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Forecast of {contest} as of {} — the ballot model (exact, no simulation)",
+        f.as_of
+    );
+    let rounds = match f.rounds_held {
+        0 => "no round held yet: support is the members' stances on record".to_owned(),
+        1 => "1 round held; support is the latest round's".to_owned(),
+        n => format!("{n} rounds held; support is the latest round's"),
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        crate::render::wrap_text_pub(
+            &format!(
+                "{rounds}; a winner needs {:.0} % of the members{}.",
+                100.0 * f.needed_share,
+                if input.veto_rule { " and no veto" } else { "" }
+            ),
+            0,
+            80
+        )
+    );
+    if forced {
+        let _ = writeln!(
+            out,
+            "(this contest is decided by consensus: the ballot model was fitted on votes only)"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "
+P(decided by …)"
+    );
+    for m in &f.milestones {
+        let label: String = m.label.chars().take(28).collect();
+        let _ = writeln!(
+            out,
+            "  {}  {:<28} {:<13} {:>7}",
+            m.date,
+            label,
+            m.kind.as_str(),
+            pct(m.p)
+        );
+    }
+    for (d, p) in &f.within {
+        let _ = writeln!(out, "  within {d:>3} days{:>41}", pct(*p));
+    }
+    let _ = writeln!(
+        out,
+        "  by the horizon ({}){:>32}",
+        f.horizon,
+        pct(f.by_horizon)
+    );
+    match f.median {
+        Some(m) => {
+            let _ = writeln!(out, "  median date: {m}");
+        }
+        None => {
+            let _ = writeln!(out, "  median date: beyond the horizon");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "
+Who is chosen when it is decided"
+    );
+    for w in &f.winners {
+        let note = if w.vetoed {
+            "  vetoed: a permanent member discouraged in the latest colour-coded poll"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<30} {:>7}   latest share {:>5.1} %{note}",
+            w.name,
+            pct(w.p),
+            100.0 * w.share
+        );
+    }
+    let _ = writeln!(out, "  {:<30} {:>7}", "another candidate", pct(f.another));
+    let _ = writeln!(
+        out,
+        "
+Fitted on the corpus's contests decided by votes (params/ballot.toml): a forecast of
+one of them is in-sample; `concord backtest cases --model ballot` scores it out of sample."
+    );
+    out
+}
+
+fn ballot_whatif_text(
+    base: &concord_forecast::ballot::BallotForecast,
+    after: &concord_forecast::ballot::BallotForecast,
+    edited: &concord_forecast::ballot::BallotInput,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "What-if as of {} — the ballot model (exact): baseline → with the edits",
+        base.as_of
+    );
+    let _ = writeln!(
+        out,
+        "
+P(decided by …)"
+    );
+    for (b, a) in base.milestones.iter().zip(&after.milestones) {
+        let label: String = b.label.chars().take(28).collect();
+        let _ = writeln!(
+            out,
+            "  {}  {:<28} {:>7} → {:>7}",
+            a.date,
+            label,
+            pct(b.p),
+            pct(a.p)
+        );
+    }
+    for ((d, b), (_, a)) in base.within.iter().zip(&after.within) {
+        let _ = writeln!(out, "  within {d:>3} days{:>29} → {:>7}", pct(*b), pct(*a));
+    }
+    let _ = writeln!(
+        out,
+        "
+Who is chosen when it is decided"
+    );
+    for w in &base.winners {
+        let now = after.winners.iter().find(|x| x.name == w.name);
+        let shown = now.map_or("withdrawn".to_owned(), |x| pct(x.p));
+        let veto = match (w.vetoed, now.map(|x| x.vetoed)) {
+            (true, Some(false)) => "  veto lifted",
+            (true, Some(true)) => {
+                let left = edited
+                    .candidates
+                    .iter()
+                    .find(|c| c.name == w.name)
+                    .map_or(0, |c| c.vetoes);
+                if left == 1 {
+                    "  still vetoed (1 red discouragement left)"
+                } else {
+                    "  still vetoed (red discouragements left)"
+                }
+            }
+            _ => "",
+        };
+        let _ = writeln!(out, "  {:<30} {:>7} → {:>9}{veto}", w.name, pct(w.p), shown);
+    }
+    let _ = writeln!(
+        out,
+        "  {:<30} {:>7} → {:>9}",
+        "another candidate",
+        pct(base.another),
+        pct(after.another)
+    );
+    out
 }
