@@ -5,6 +5,8 @@
 //! - `nato_one_thread`: one core, the per-core figure (target ≥ 2,000,000 trials/s);
 //! - `nato_all_threads`: rayon's global pool (1,000,000 trials, target ≈ 0.25 s on 2 cores);
 //! - `whatif_lift_hun`: a what-if (baseline + scenario) at 100,000 trials (target < 100 ms);
+//! - `ballot_unsg_2016`: the ballot model's forecast of the 2016 Security Council race as of the
+//!   first colour-coded poll, from the folded state (target < 100 ms; it is exact, no trials);
 //! - `draw_floor_one_thread`: only the random draws a trial needs (uniform + logarithm, as
 //!   many as the mean draws per trial) — the bound the simulation cannot beat.
 
@@ -106,4 +108,27 @@ fn draw_floor_one_thread(bencher: divan::Bencher, model: &str) {
         }
         divan::black_box(acc)
     });
+}
+
+/// The ballot model on the bundled `unsg-2016` scenario as of its sixth straw poll: reading the
+/// state into the input and the exact forecast, what `concord forecast unsg-2016` does after
+/// the fold.
+#[divan::bench(sample_count = 20)]
+fn ballot_unsg_2016(bencher: divan::Bencher) {
+    use concord_forecast::ballot::{BallotInput, BallotParams, forecast};
+    let scenario = concord_domain::scenario::parse(
+        "unsg-2016.toml",
+        include_str!("../../../scenarios/unsg-2016.toml"),
+        "bench",
+    )
+    .expect("the bundled scenario parses");
+    let events = seal_all(
+        scenario.into_events("bench"),
+        None,
+        jiff::Timestamp::UNIX_EPOCH,
+    );
+    let as_of = jiff::civil::date(2016, 10, 5);
+    let state = ContestState::fold(&events, as_of).expect("folds");
+    let params = BallotParams::bundled();
+    bencher.bench(|| forecast(&BallotInput::from_state(&state, as_of), &params));
 }

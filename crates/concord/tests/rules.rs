@@ -331,3 +331,61 @@ fn bad_rounds_are_refused_where_they_are_by_the_cli_nothing_written() {
     assert!(err.contains("Antonio Guterres: 12 encourage + 1 discourage + 3 no opinion = 16 ballots, more than the 15 members"), "{err}");
     assert!(s.contents().is_empty(), "nothing written");
 }
+
+#[test]
+fn forecast_answers_for_ballots_and_what_ifs_lift_a_veto() {
+    let s = Sandbox::new();
+    s.ok(&["import", "unsg-2016"]);
+    let f = s.ok(&["forecast", "unsg-2016", "--as-of", "2016-08-01"]);
+    assert!(f.contains("the ballot model (exact, no simulation)"), "{f}");
+    assert!(f.contains("1 round held"), "{f}");
+    assert!(f.contains("Who is chosen when it is decided"), "{f}");
+    assert!(f.contains("in-sample"), "{f}");
+    let six = s.ok(&["forecast", "unsg-2016", "--as-of", "2016-10-05"]);
+    assert!(
+        six.contains("vetoed: a permanent member discouraged in the latest colour-coded poll"),
+        "{six}"
+    );
+    let w = s.ok(&[
+        "whatif",
+        "unsg-2016",
+        "--as-of",
+        "2016-10-05",
+        "--lift",
+        "CHN:Lajcak",
+        "--lift",
+        "FRA:Lajcak",
+    ]);
+    assert!(w.contains("veto lifted"), "{w}");
+    let err = s.refused(&[
+        "whatif",
+        "unsg-2016",
+        "--as-of",
+        "2016-10-05",
+        "--lift",
+        "JPN",
+    ]);
+    assert!(err.contains("JPN holds no veto"), "{err}");
+    // Model v2 on request; a consensus contest with rounds (the WTO's) answers with model v2.
+    let v2 = s.ok(&[
+        "forecast",
+        "unsg-2016",
+        "--as-of",
+        "2016-08-01",
+        "--model",
+        "v2",
+        "--trials",
+        "2000",
+    ]);
+    assert!(v2.contains("model v2"), "{v2}");
+    s.ok(&["import", &repo("cases/wto-dg-2013.json")]);
+    let wto = s.ok(&[
+        "forecast",
+        "wto-dg-2013",
+        "--as-of",
+        "2013-04-01",
+        "--trials",
+        "2000",
+    ]);
+    assert!(wto.contains("Roberto Azevedo"), "{wto}");
+}

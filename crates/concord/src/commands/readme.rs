@@ -295,6 +295,39 @@ pub fn tables(replays: &[Replay], config: &BacktestConfig) -> anyhow::Result<Str
         "<!-- readme:backtest (generated: concord backtest cases --readme) -->"
     );
     backtest_section(&mut out, &v2, &v1)?;
+    ballot_section(
+        &mut out,
+        &concord_forecast::ballot::backtest(replays, config),
+    );
     let _ = writeln!(out, "<!-- /readme:backtest -->");
     Ok(out)
+}
+
+/// The ballot model's rows: the same questions on the contests decided by votes, beside the
+/// base rate computed over those contests.
+fn ballot_section(out: &mut String, r: &BacktestReport) {
+    let _ = writeln!(
+        out,
+        "\nThe ballot model (`concord backtest cases --model ballot`: rounds of votes, exact \
+         probabilities, refitted without each contest it scores) on the {} contests decided by \
+         votes ({} dates); its base rate is computed over those contests:\n",
+        r.contests.len(),
+        r.contests.iter().map(|c| c.points).sum::<usize>()
+    );
+    let _ = writeln!(
+        out,
+        "| question | points | ballot model | ballot − base rate | base rate |"
+    );
+    let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+    for q in &r.questions {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            q.question.label(),
+            q.points,
+            interval(&q.model),
+            interval(&q.model_minus_base),
+            interval(&q.base_rate)
+        );
+    }
 }
