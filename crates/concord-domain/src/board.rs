@@ -46,6 +46,17 @@ pub struct ConditionStatus {
     pub id: String,
     pub text: String,
     pub met: bool,
+    /// The candidate's commitment that meets it (the first made), when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_by: Option<MetBy>,
+}
+
+/// The commitment that met a condition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetBy {
+    pub text: String,
+    pub date: Date,
+    pub source: String,
 }
 
 /// A report that disagrees with the standing one.
@@ -95,6 +106,12 @@ pub struct Cell {
     /// Set when this support was replaced by a later support for a rival.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<Supersession>,
+    /// Every condition the member has set on this candidate by `as_of` (those naming it and
+    /// those asked of every candidate), met or not, whatever the stance: for a member that
+    /// blocks, what would unblock it (a stance that is not `conditional` keeps its
+    /// conditions here, not in `conditions`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub asked: Vec<ConditionStatus>,
 }
 
 impl Cell {
@@ -236,6 +253,36 @@ fn support_recency(cell: &Cell) -> (bool, Option<Date>, Option<u64>) {
     (cell.seq.is_some(), cell.date, cell.seq)
 }
 
+/// A condition of `member` on `candidate`, whether a commitment meets it, and which.
+fn condition_status(
+    state: &ContestState,
+    member: &str,
+    candidate: &str,
+    condition: &crate::state::ConditionState,
+) -> ConditionStatus {
+    let met_by = state
+        .commitments
+        .iter()
+        .filter(|k| {
+            k.candidate == candidate
+                && k.meets
+                    .iter()
+                    .any(|r| r.member == member && r.condition == condition.id)
+        })
+        .min_by_key(|k| k.made_on)
+        .map(|k| MetBy {
+            text: k.text.clone(),
+            date: k.made_on,
+            source: k.source.clone(),
+        });
+    ConditionStatus {
+        id: condition.id.clone(),
+        text: condition.text.clone(),
+        met: state.condition_met(member, &condition.id, candidate),
+        met_by,
+    }
+}
+
 fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
     let entries = state.reports_on(member, candidate);
     let standing = standing_report(entries);
@@ -260,6 +307,10 @@ fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
         reports: entries.len(),
         disagreements: Vec::new(),
         superseded_by: None,
+        asked: state
+            .conditions_of(member, candidate)
+            .map(|c| condition_status(state, member, candidate, c))
+            .collect(),
     };
     match standing {
         Some(entry) => {
@@ -310,11 +361,7 @@ fn explicit_cell(state: &ContestState, member: &str, candidate: &str) -> Cell {
         cell.conditions = state
             .conditions_of(member, candidate)
             .filter(|c| named.is_empty() || named.contains(&c.id))
-            .map(|c| ConditionStatus {
-                id: c.id.clone(),
-                text: c.text.clone(),
-                met: state.condition_met(member, &c.id, candidate),
-            })
+            .map(|c| condition_status(state, member, candidate, c))
             .collect();
         if !cell.conditions.is_empty() && cell.conditions.iter().all(|c| c.met) {
             cell.effective = Stance::Supports;

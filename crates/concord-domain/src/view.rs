@@ -46,6 +46,17 @@ pub struct ContestHeader {
     pub rule: DecisionRule,
     pub members: usize,
     pub events_seen: u64,
+    /// Once the contest is decided: who takes over from the incumbent at `term_end`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub successor: Option<Successor>,
+}
+
+/// The candidate appointed, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Successor {
+    pub candidate: String,
+    pub name: String,
+    pub appointed: Date,
 }
 
 /// A candidate's column, grouped the way a reader asks: who backs, who blocks, who is pending.
@@ -57,11 +68,20 @@ pub struct CandidateColumn {
     pub status: CandidateStatus,
     pub since: Date,
     pub supporters: Vec<String>,
+    /// The supporters whose support rests on an analyst's inference (the standing report is
+    /// `inferred`), not on a report of their own.
+    pub supporters_inferred: Vec<String>,
+    /// The supporters that count as such because the candidate met their conditions, with
+    /// each condition and the commitment that met it.
+    pub supporters_on_conditions: Vec<Cell>,
     pub leaning: Vec<String>,
     /// Explicit holds (`withholds`, `objects`), with reasons and sources.
     pub blockers: Vec<Cell>,
     /// Members holding only because they back a rival.
     pub implicit_holds: Vec<String>,
+    /// Supports this candidate had, each replaced by the member's later support for a rival
+    /// (one candidate at a time): kept to say why the member no longer counts here.
+    pub superseded: Vec<Cell>,
     /// Conditional with conditions unmet.
     pub pending: Vec<Cell>,
     pub undeclared: Vec<String>,
@@ -112,6 +132,18 @@ impl StatusView {
                     status: c.status,
                     since: c.since,
                     supporters: codes(&|c| c.effective == Stance::Supports),
+                    supporters_inferred: codes(&|c| {
+                        c.effective == Stance::Supports
+                            && c.attribution == Some(crate::model::Attribution::Inferred)
+                    }),
+                    supporters_on_conditions: column
+                        .iter()
+                        .filter(|c| {
+                            c.effective == Stance::Supports
+                                && c.basis == crate::board::Basis::ConditionsMet
+                        })
+                        .map(|c| (*c).clone())
+                        .collect(),
                     leaning: codes(&|c| c.effective == Stance::Leans && c.prefers.is_none()),
                     blockers: column
                         .iter()
@@ -119,6 +151,11 @@ impl StatusView {
                         .map(|c| (*c).clone())
                         .collect(),
                     implicit_holds: codes(&|c| !c.effective.blocks() && c.prefers.is_some()),
+                    superseded: column
+                        .iter()
+                        .filter(|c| c.basis == crate::board::Basis::Superseded)
+                        .map(|c| (*c).clone())
+                        .collect(),
                     pending: column
                         .iter()
                         .filter(|c| c.pending() && c.prefers.is_none())
@@ -143,14 +180,22 @@ impl StatusView {
                 rule: def.rule.clone(),
                 members: board.members.len(),
                 events_seen: state.events_seen,
+                successor: state.decision.as_ref().map(|d| Successor {
+                    candidate: d.candidate.clone(),
+                    name: state
+                        .candidate(&d.candidate)
+                        .map_or_else(|| d.candidate.clone(), |c| c.profile.name.clone()),
+                    appointed: d.date,
+                }),
             },
             as_of: state.as_of,
             verdict,
             candidates,
+            // Once the contest is decided nobody is floated any more.
             potential_candidates: state
                 .candidates
                 .iter()
-                .filter(|c| c.status == CandidateStatus::Potential)
+                .filter(|c| c.status == CandidateStatus::Potential && state.decision.is_none())
                 .map(|c| PotentialCandidate {
                     id: c.profile.id.clone(),
                     name: c.profile.name.clone(),

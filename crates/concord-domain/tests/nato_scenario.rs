@@ -139,7 +139,9 @@ fn on_2_april_2024_three_allies_hold_rutte_and_turkiye_is_pending() {
     }
     let hun = v.board.cell("HUN", "rutte").expect("HUN");
     assert_eq!(hun.linked_to.as_deref(), Some("eu-top-jobs-2024"));
-    assert!(hun.reasons.iter().any(|r| r.contains("knees")));
+    // The article's own report: the grievance in its words, and the EU-style tactics.
+    assert!(hun.reasons.iter().any(|r| r.contains("bend Hungary")));
+    assert!(hun.reasons.iter().any(|r| r.contains("EU-style")));
     let svk = v.board.cell("SVK", "rutte").expect("SVK");
     assert_eq!(svk.follows.as_deref(), Some("HUN"));
 
@@ -334,4 +336,139 @@ fn replayed_day_by_day_rutte_is_blocked_from_5_march_to_19_june() {
     // On 18–19 June only Romania still holds (its own candidate had not yet withdrawn).
     let v = as_of(&events, date(2024, 6, 19));
     assert_eq!(v.blockers("rutte"), set(&["ROU"]));
+}
+
+/// The audit's rule: every event records when its source was published, and none is dated
+/// before it — replaying "as of" a day never uses what no source had reported by then.
+#[test]
+fn no_event_is_dated_before_its_source_was_published() {
+    let events = events();
+    let mut checked = 0;
+    for e in &events {
+        let Some(report) = e.kind.report() else {
+            continue;
+        };
+        let published = report.published.unwrap_or_else(|| {
+            panic!(
+                "event {} ({}, {}) does not say when its source was published",
+                e.seq,
+                e.kind.name(),
+                e.valid
+            )
+        });
+        assert!(
+            e.valid >= published,
+            "event {} ({}) is dated {} but its source was published on {published}: {}",
+            e.seq,
+            e.kind.name(),
+            e.valid,
+            report.source
+        );
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} events carry a report");
+}
+
+/// On 20 March only what had been reported by then: Hungary's "EU-style negotiation tactics"
+/// (2 April article) is not yet a reason, and its hold is not yet linked to the EU talks.
+#[test]
+fn on_20_march_2024_only_what_was_known_then() {
+    let events = events();
+    let v = as_of(&events, date(2024, 3, 20));
+    let hun = v.board.cell("HUN", "rutte").expect("HUN");
+    assert_eq!(hun.effective, Stance::Objects);
+    assert!(
+        hun.reasons.iter().all(|r| !r.contains("EU-style")),
+        "{:?}",
+        hun.reasons
+    );
+    assert_eq!(hun.linked_to, None);
+    // Nothing from the article: no milestones of its own, no Kallas, no Estonian conditions.
+    assert!(v.state.milestones.iter().all(|m| m.id == "term-end"));
+    assert!(v.state.candidate("kallas").is_none());
+    assert_eq!(v.state.conditions_of("EST", "rutte").count(), 0);
+
+    // The reason enters on 2 April, as the article's own report.
+    let v = as_of(&events, date(2024, 4, 2));
+    let hun = v.board.cell("HUN", "rutte").expect("HUN");
+    assert!(hun.reasons.iter().any(|r| r.contains("EU-style")));
+    assert_eq!(hun.date, Some(date(2024, 4, 2)));
+    assert_eq!(hun.linked_to.as_deref(), Some("eu-top-jobs-2024"));
+}
+
+/// Hungary's conditions stand from the days they were first reported: the opt-out from 24 May
+/// (so the board of 1 June has it), the demand for respect from 6 June.
+#[test]
+fn hungarys_conditions_enter_when_first_reported() {
+    let events = events();
+    let ids = |day: Date| -> Vec<String> {
+        let v = as_of(&events, day);
+        v.state
+            .conditions_of("HUN", "rutte")
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    assert!(ids(date(2024, 5, 23)).is_empty());
+    assert_eq!(ids(date(2024, 6, 1)), vec!["ukraine-opt-out".to_owned()]);
+    assert_eq!(ids(date(2024, 6, 5)).len(), 1);
+    assert_eq!(ids(date(2024, 6, 6)).len(), 2);
+}
+
+/// One candidate at a time: on 19 June Hungary backs Rutte (conditions met, 18 June), and its
+/// support for Iohannis of 3 April is superseded — a hold on Iohannis in favour of Rutte, not
+/// a second support.
+#[test]
+fn on_19_june_2024_hungary_backs_rutte_and_its_iohannis_support_is_superseded() {
+    let events = events();
+    let v = as_of(&events, date(2024, 6, 19));
+    let rutte = v.board.cell("HUN", "rutte").expect("HUN on Rutte");
+    assert_eq!(rutte.effective, Stance::Supports);
+    assert_eq!(rutte.basis, Basis::ConditionsMet);
+    let iohannis = v.board.cell("HUN", "iohannis").expect("HUN on Iohannis");
+    assert_eq!(
+        iohannis.stated,
+        Stance::Supports,
+        "the report stays in the trail"
+    );
+    assert_ne!(iohannis.effective, Stance::Supports);
+    assert_eq!(iohannis.basis, Basis::Superseded);
+    assert_eq!(
+        iohannis
+            .superseded_by
+            .as_ref()
+            .map(|s| s.candidate.as_str()),
+        Some("rutte")
+    );
+    assert_eq!(iohannis.prefers.as_deref(), Some("rutte"));
+    let supporters_of_iohannis: BTreeSet<String> = v
+        .board
+        .column("iohannis")
+        .filter(|c| c.effective == Stance::Supports)
+        .map(|c| c.member.clone())
+        .collect();
+    assert_eq!(supporters_of_iohannis, set(&["ROU"]));
+}
+
+/// The board says what would unblock a blocking member: on 1 June Hungary objects, and its
+/// open condition (the opt-out of 24 May) stands on its cell; Slovakia's air-defence request
+/// (4 April, asked of every candidate) on Slovakia's.
+#[test]
+fn the_board_shows_the_conditions_of_blocking_members() {
+    let events = events();
+    let v = as_of(&events, date(2024, 6, 1));
+    let hun = v.board.cell("HUN", "rutte").expect("HUN");
+    assert_eq!(hun.effective, Stance::Objects);
+    let asked: Vec<(&str, bool)> = hun.asked.iter().map(|c| (c.id.as_str(), c.met)).collect();
+    assert_eq!(asked, vec![("ukraine-opt-out", false)]);
+    let svk = v.board.cell("SVK", "rutte").expect("SVK");
+    assert_eq!(svk.effective, Stance::Withholds);
+    assert_eq!(svk.asked.len(), 1);
+    assert_eq!(svk.asked[0].id, "air-defence");
+    assert!(!svk.asked[0].met);
+
+    // On 18 June Rutte's commitments meet both of Hungary's conditions, each named.
+    let v = as_of(&events, date(2024, 6, 18));
+    let hun = v.board.cell("HUN", "rutte").expect("HUN");
+    assert_eq!(hun.asked.len(), 2);
+    assert!(hun.asked.iter().all(|c| c.met && c.met_by.is_some()));
 }

@@ -84,8 +84,43 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
         .unwrap_or_default();
     let _ = writeln!(out, "{} ({nat}{})", c.name, c.status.as_str());
     let _ = writeln!(out, "  verdict: {verdict_line}");
+    // Each supporter says what its support rests on: its own report (unmarked), an analyst's
+    // inference (*), or conditions the candidate met (+).
+    let marked: Vec<String> = c
+        .supporters
+        .iter()
+        .map(|m| {
+            if c.supporters_inferred.contains(m) {
+                format!("{m}*")
+            } else if c.supporters_on_conditions.iter().any(|x| &x.member == m) {
+                format!("{m}+")
+            } else {
+                m.clone()
+            }
+        })
+        .collect();
     let _ = writeln!(out, "  supporters ({}):", c.supporters.len());
-    let _ = writeln!(out, "{}", wrap(&c.supporters, 4, width));
+    let _ = writeln!(out, "{}", wrap(&marked, 4, width));
+    if !c.supporters_inferred.is_empty() {
+        let line = format!(
+            "* {} of them inferred: an analyst's reading, no report of the member's own",
+            c.supporters_inferred.len()
+        );
+        let _ = writeln!(out, "{}", wrap_text(&line, 4, width));
+    }
+    for s in &c.supporters_on_conditions {
+        let line = format!(
+            "+ {} supports on conditions {} committed to ({}, {}):",
+            s.member,
+            c.name,
+            s.date.map(|d| d.to_string()).unwrap_or_default(),
+            s.attribution.map_or("derived", |a| a.as_str())
+        );
+        let _ = writeln!(out, "{}", wrap_text(&line, 4, width));
+        for line in condition_lines(&s.conditions) {
+            let _ = writeln!(out, "{}", wrap_text(&line, 6, width));
+        }
+    }
     if !c.leaning.is_empty() {
         let _ = writeln!(
             out,
@@ -108,6 +143,18 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
                 "{}",
                 wrap_text(&format!("source: {}", provenance(b)), 6, width)
             );
+            if !b.asked.is_empty() {
+                let open = b.asked.iter().filter(|k| !k.met).count();
+                let head = format!(
+                    "would unblock: {} condition{} set, {open} still open:",
+                    b.asked.len(),
+                    if b.asked.len() == 1 { "" } else { "s" }
+                );
+                let _ = writeln!(out, "{}", wrap_text(&head, 6, width));
+                for line in condition_lines(&b.asked) {
+                    let _ = writeln!(out, "{}", wrap_text(&line, 8, width));
+                }
+            }
             for d in &b.disagreements {
                 let line = format!(
                     "earlier report: {} {} ({}, {})",
@@ -127,6 +174,17 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
             c.implicit_holds.len()
         );
         let _ = writeln!(out, "{}", wrap(&c.implicit_holds, 4, width));
+        for x in &c.superseded {
+            let Some(by) = &x.superseded_by else { continue };
+            let line = format!(
+                "{}'s support of {} is superseded by its later support for {}{} (one candidate at a time)",
+                x.member,
+                x.date.map(|d| d.to_string()).unwrap_or_default(),
+                by.candidate,
+                by.date.map(|d| format!(", {d}")).unwrap_or_default()
+            );
+            let _ = writeln!(out, "{}", wrap_text(&line, 4, width));
+        }
     }
     if !c.pending.is_empty() {
         let _ = writeln!(out, "  pending conditions ({}):", c.pending.len());
@@ -154,6 +212,39 @@ fn column(out: &mut String, c: &CandidateColumn, verdict_line: &str, width: usiz
     if !c.undeclared.is_empty() {
         let _ = writeln!(out, "{}", wrap(&c.undeclared, 4, width));
     }
+}
+
+/// Conditions in a few lines: the open ones, then those met, grouped by the commitment that
+/// met them (one commitment often meets several).
+fn condition_lines(conditions: &[concord_domain::board::ConditionStatus]) -> Vec<String> {
+    let mut out = Vec::new();
+    let open: Vec<&str> = conditions
+        .iter()
+        .filter(|k| !k.met)
+        .map(|k| k.text.as_str())
+        .collect();
+    if !open.is_empty() {
+        out.push(format!("open: {}", open.join("; ")));
+    }
+    let mut groups: Vec<(Option<&concord_domain::board::MetBy>, Vec<&str>)> = Vec::new();
+    for k in conditions.iter().filter(|k| k.met) {
+        match groups.iter_mut().find(|(by, _)| *by == k.met_by.as_ref()) {
+            Some((_, texts)) => texts.push(&k.text),
+            None => groups.push((k.met_by.as_ref(), vec![&k.text])),
+        }
+    }
+    for (by, texts) in groups {
+        out.push(match by {
+            Some(by) => format!(
+                "met by the commitment of {} (\"{}\"): {}",
+                by.date,
+                by.text,
+                texts.join("; ")
+            ),
+            None => format!("met: {}", texts.join("; ")),
+        });
+    }
+    out
 }
 
 /// The evaluation in one line; many implicit holds are counted rather than listed.
@@ -188,14 +279,18 @@ pub fn status_table(view: &StatusView, state: &ContestState) -> String {
     let h = &view.contest;
     let title = format!("{} — {} ({})", h.organisation, h.title, h.id);
     let _ = writeln!(out, "{}", wrap_text(&title, 0, width));
+    // Once decided, the office passes to the successor, not to the reversion.
+    let then = match &h.successor {
+        Some(s) => format!("then {}, appointed {}", s.name, s.appointed),
+        None => format!("then {}", h.reversion),
+    };
     let facts = format!(
-        "as of {} · rule: {} · {} members · {} until {} (then {})",
+        "as of {} · rule: {} · {} members · {} until {} ({then})",
         view.as_of,
         h.rule.name(),
         h.members,
         h.incumbent.as_deref().unwrap_or("vacant"),
         h.term_end,
-        h.reversion
     );
     let _ = writeln!(out, "{}", wrap_text(&facts, 0, width));
     let _ = writeln!(out);

@@ -428,3 +428,92 @@ fn an_interchange_case_imports_and_replays() {
         "{status}"
     );
 }
+
+/// The board says what would unblock each blocking member, what each supporter's stance rests
+/// on, and after the appointment who takes over; on 20 March nothing from the 2 April article.
+#[test]
+fn the_board_says_what_would_unblock_and_what_support_rests_on() {
+    let s = Sandbox::new();
+    s.ok(&["demo"]);
+    let status = |day: &str| s.ok(&["status", "nato-sg-2024", "--as-of", day]);
+
+    let march = status("2024-03-20");
+    assert!(!march.contains("EU-style"), "{march}");
+    assert!(!march.contains("eu-top-jobs-2024"), "{march}");
+    assert!(!march.contains("Kallas"), "{march}");
+
+    let june = status("2024-06-01");
+    let hun = &june[june.find("HUN objects").expect("HUN blocks")..];
+    let hun: String = hun.lines().take(16).collect::<Vec<_>>().join("\n");
+    assert!(hun.contains("would unblock"), "{hun}");
+    assert!(
+        hun.contains("open: Hungary may opt out of NATO operations"),
+        "{hun}"
+    );
+    let svk = &june[june.find("SVK withholds").expect("SVK blocks")..];
+    let svk: String = svk.lines().take(16).collect::<Vec<_>>().join("\n");
+    assert!(svk.contains("protection of Slovak airspace"), "{svk}");
+
+    let april = status("2024-04-02");
+    assert!(april.contains("EST+"), "{april}");
+    assert!(april.contains("inferred: an analyst's reading"), "{april}");
+    assert!(
+        april.contains("met by the commitment of 2024-04-02"),
+        "{april}"
+    );
+
+    let nineteenth = status("2024-06-19");
+    let iohannis = &nineteenth[nineteenth.find("Klaus Iohannis (ROU").expect("Iohannis")..];
+    assert!(
+        iohannis.contains("supporters (1):\n    ROU\n"),
+        "{iohannis}"
+    );
+    assert!(
+        iohannis.contains("HUN's support of 2024-04-03 is superseded"),
+        "{iohannis}"
+    );
+
+    let appointed = status("2024-06-26");
+    assert!(!appointed.contains("(then extension"), "{appointed}");
+    assert!(
+        appointed.contains("then Mark Rutte, appointed 2024-06-26"),
+        "{appointed}"
+    );
+    assert!(!appointed.contains("floated"), "{appointed}");
+
+    let view = json(&s.ok(&[
+        "status",
+        "nato-sg-2024",
+        "--as-of",
+        "2024-06-01",
+        "--format",
+        "json",
+    ]));
+    let cells = view["board"]["cells"].as_array().expect("cells");
+    let hun = cells
+        .iter()
+        .find(|c| c["member"] == "HUN" && c["candidate"] == "rutte")
+        .expect("HUN on rutte");
+    assert_eq!(hun["asked"][0]["id"], "ukraine-opt-out");
+    assert_eq!(hun["asked"][0]["met"], false);
+    let rutte = &view["candidates"][0];
+    assert!(
+        rutte["supporters_inferred"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+    assert_eq!(rutte["supporters_on_conditions"][0]["member"], "EST");
+    let view = json(&s.ok(&[
+        "status",
+        "nato-sg-2024",
+        "--as-of",
+        "2024-06-26",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(view["contest"]["successor"]["candidate"], "rutte");
+    assert_eq!(
+        view["potential_candidates"].as_array().map(Vec::len),
+        Some(0)
+    );
+}

@@ -161,7 +161,8 @@ fn answers() -> serde_json::Map<String, Value> {
         json!({"member": {"type": "string"}, "candidate": {"type": "string"}, "stated": stances, "effective": stances,
             "basis": {"type": "string", "enum": ["reported", "own_national", "conditions_met", "default", "superseded"]},
             "prefers": {"type": "string"}, "reports": {"type": "integer", "minimum": 0},
-            "superseded_by": object(&["candidate"], json!({"candidate": {"type": "string"}}))}),
+            "superseded_by": object(&["candidate"], json!({"candidate": {"type": "string"}})),
+            "asked": {"type": "array", "items": object(&["id", "text", "met"], json!({"id": {"type": "string"}, "text": {"type": "string"}, "met": {"type": "boolean"}}))}}),
     );
     let forecast = object(
         &[
@@ -262,7 +263,8 @@ fn answers() -> serde_json::Map<String, Value> {
                     "board",
                 ],
                 json!({"format_version": {"type": "integer"}, "as_of": date(),
-                "contest": object(&["id", "title", "organisation", "office", "term_end", "rule", "members", "events_seen"], json!({"id": {"type": "string"}, "term_end": date(), "members": {"type": "integer"}})),
+                "contest": object(&["id", "title", "organisation", "office", "term_end", "rule", "members", "events_seen"], json!({"id": {"type": "string"}, "term_end": date(), "members": {"type": "integer"},
+                    "successor": object(&["candidate", "name", "appointed"], json!({"candidate": {"type": "string"}, "appointed": date()}))})),
                 "verdict": object(&["as_of", "status", "candidates"], json!({"as_of": date(),
                     "status": {"type": "string", "enum": ["decided", "clear", "blocked", "no_candidates"]},
                     "decided": {"type": "string"}, "candidates": {"type": "array", "items": object(&["candidate", "name", "status", "evaluation"], json!({}))}})),
