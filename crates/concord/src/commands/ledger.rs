@@ -202,15 +202,24 @@ async fn create(
         Err(e) => return Err(e.into()),
     };
     if let Some(stored) = stored {
-        let same = stored.len() == events.len()
+        // The file's events, in order, begin the stored log: imported before, perhaps with
+        // reports recorded since (the tour records one after `demo`).
+        let holds_them = stored.len() >= events.len()
             && stored
                 .iter()
                 .zip(&events)
                 .all(|(old, new)| old.valid == new.valid && old.kind == new.kind);
-        if same {
-            outln!(
-                "contest {id} is already in the store, identical to {file} ({n} events): nothing to import"
-            );
+        if holds_them {
+            let since = stored.len() - n;
+            if since == 0 {
+                outln!(
+                    "contest {id} is already in the store, identical to {file} ({n} events): nothing to import"
+                );
+            } else {
+                outln!(
+                    "contest {id} is already in the store: it holds the {n} events of {file}, and {since} recorded since; nothing to import (`--as ID` imports a copy)"
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         return Ok(reject(&Diagnostics(vec![already_stored(
