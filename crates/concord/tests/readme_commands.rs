@@ -155,7 +155,8 @@ fn free_port() -> u16 {
 /// Starts a server command, waits until it answers HTTP, stops it.
 fn serve(dir: &Path, shown: &Shown, command: &str) {
     let port = free_port();
-    let mut child = shell(dir, &format!("exec {command}"))
+    // `exec env` so that killing the child stops the server itself, env prefixes included.
+    let mut child = shell(dir, &format!("exec env {command}"))
         .env("CONCORD_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -190,8 +191,29 @@ fn serve(dir: &Path, shown: &Shown, command: &str) {
     );
 }
 
-/// A database of its own on the test PostgreSQL server, for a command naming `postgres://`.
-fn postgres_database() -> Option<String> {
+/// Runs one statement on the test PostgreSQL server.
+fn pg_admin(admin: &str, sql: String) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            use sqlx::Connection as _;
+            let options = sqlx::postgres::PgConnectOptions::from_str(admin).expect("URL");
+            let mut conn = sqlx::PgConnection::connect_with(&options)
+                .await
+                .expect("the test PostgreSQL server answers");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .expect("statement runs");
+            let _ = conn.close().await;
+        });
+}
+
+/// A database of its own on the test PostgreSQL server, for a command naming `postgres://`:
+/// its URL and its name (dropped at the end).
+fn postgres_database() -> Option<(String, String)> {
     let admin = std::env::var("CONCORD_TEST_POSTGRES_URL").ok()?;
     let name = format!(
         "concord_readme_{}_{}",
@@ -201,24 +223,9 @@ fn postgres_database() -> Option<String> {
             .expect("clock")
             .as_nanos()
     );
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(async {
-            use sqlx::Connection as _;
-            let options = sqlx::postgres::PgConnectOptions::from_str(&admin).expect("URL");
-            let mut conn = sqlx::PgConnection::connect_with(&options)
-                .await
-                .expect("the test PostgreSQL server answers");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
-            let _ = conn.close().await;
-        });
+    pg_admin(&admin, format!("CREATE DATABASE {name}"));
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
+    Some((format!("{base}/{name}"), name))
 }
 
 /// Replaces the `postgres://…` word of a command with `url`.
@@ -274,6 +281,7 @@ fn every_command_in_the_readme_and_the_docs_runs_in_order() {
 
     let dir = workdir();
     let mut skipped = Vec::new();
+    let mut databases = Vec::new();
     for s in &shown {
         let command = match s.command.strip_prefix("cargo run --release -p concord -- ") {
             Some(rest) => format!("concord {rest}"),
@@ -285,7 +293,10 @@ fn every_command_in_the_readme_and_the_docs_runs_in_order() {
         }
         let command = if command.contains("postgres://") {
             match postgres_database() {
-                Some(url) => with_database(&command, &url),
+                Some((url, name)) => {
+                    databases.push(name);
+                    with_database(&command, &url)
+                }
                 None => {
                     skipped.push(format!(
                         "{}:{}: `{command}` (CONCORD_TEST_POSTGRES_URL is not set)",
@@ -334,6 +345,14 @@ fn every_command_in_the_readme_and_the_docs_runs_in_order() {
     }
     for s in &skipped {
         eprintln!("not run: {s}");
+    }
+    if let Ok(admin) = std::env::var("CONCORD_TEST_POSTGRES_URL") {
+        for name in databases {
+            pg_admin(
+                &admin,
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
     }
     // The files the tour writes are there.
     for written in ["cp.txt", "concord.pub", "log.jsonl"] {

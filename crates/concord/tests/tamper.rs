@@ -3,7 +3,7 @@
 //! verify` and by a read (`concord status`) with its cause named, and nothing appended onto
 //! the broken chain (`concord record` refused, the store unchanged).
 //!
-//! Each case starts from a copy of one store holding the bundled NATO 2024 scenario (90
+//! Each case starts from a copy of one store holding the bundled NATO 2024 scenario (91
 //! events), sealed by a checkpoint signed with the store's key; the PostgreSQL copies are
 //! databases made from a template and dropped afterwards.
 
@@ -16,7 +16,7 @@ use concord_domain::chain::{EventText, seal_hash};
 use concord_ledger::{Checkpoint, SigningKey};
 
 const CONTEST: &str = "nato-sg-2024";
-const EVENTS: i64 = 90;
+const EVENTS: i64 = 91;
 const PG_URL: &str = "CONCORD_TEST_POSTGRES_URL";
 
 /// One stored event's columns, as strings.
@@ -429,7 +429,7 @@ fn matrix(backend: Backend) {
     let base = Db::seeded(backend);
     assert!(
         base.ok(&["verify"])
-            .contains("90 events, hash chain intact, sealed by checkpoint")
+            .contains("91 events, hash chain intact, sealed by checkpoint")
     );
     let published = base.dir().join("published.checkpoint");
     std::fs::write(&published, base.ok(&["checkpoint", CONTEST])).expect("write");
@@ -439,14 +439,14 @@ fn matrix(backend: Backend) {
     let sql_cases: &[(&str, &str, &str)] = &[
         (
             "delete the tail",
-            "DELETE FROM events WHERE seq = 90;",
-            "the log ends at event 89 but the store's record says 90 events",
+            "DELETE FROM events WHERE seq = 91;",
+            "the log ends at event 90 but the store's record says 91 events",
         ),
         (
             "delete the tail and fix the record",
-            "DELETE FROM events WHERE seq = 90;
-          UPDATE streams SET events = 89, last_hash = (SELECT hash FROM events WHERE seq = 89);",
-            "the signed checkpoint covers 90 events but the log has 89",
+            "DELETE FROM events WHERE seq = 91;
+          UPDATE streams SET events = 90, last_hash = (SELECT hash FROM events WHERE seq = 90);",
+            "the signed checkpoint covers 91 events but the log has 90",
         ),
         (
             "delete a middle row",
@@ -527,7 +527,7 @@ fn matrix(backend: Backend) {
     assert_caught(
         &db,
         "insert a row at the end",
-        "event 91 is stored beyond the store's record of 90 events",
+        "event 92 is stored beyond the store's record of 91 events",
     );
 
     // Insert a row in the middle: shift the rest up and seal the new one onto event 40.
@@ -550,7 +550,7 @@ fn matrix(backend: Backend) {
     assert_caught(
         &db,
         "forge an event with recomputed hashes",
-        "event 90's hash is not the head the checkpoint signed",
+        "event 91's hash is not the head the checkpoint signed",
     );
 
     // Replace the key file: the store's checkpoints are signed by another key.
@@ -651,9 +651,9 @@ fn an_earlier_checkpoint_is_extended_by_later_appends() {
         "2024-06-20",
     ]);
     let said = db.ok(&["verify", "--checkpoint", &earlier.display().to_string()]);
-    assert!(said.contains("91 events, hash chain intact"), "{said}");
+    assert!(said.contains("92 events, hash chain intact"), "{said}");
     assert!(
-        said.contains("extends the checkpoint given (90 events"),
+        said.contains("extends the checkpoint given (91 events"),
         "{said}"
     );
     // An export carries the checkpoint that covers it, and verifies as one.
