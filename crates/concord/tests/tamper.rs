@@ -661,7 +661,7 @@ fn an_earlier_checkpoint_is_extended_by_later_appends() {
     std::fs::write(&export, db.ok(&["export", CONTEST])).expect("write");
     let said = db.ok(&["verify", "--checkpoint", &export.display().to_string()]);
     assert!(
-        said.contains("extends the checkpoint given (91 events"),
+        said.contains("extends the checkpoint given (92 events"),
         "{said}"
     );
 }
