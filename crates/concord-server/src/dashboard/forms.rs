@@ -236,6 +236,26 @@ fn attribution_choices() -> Vec<Choice> {
         .collect()
 }
 
+/// A blank form's date: today, or the day of the decision for a contest decided before today
+/// (the guard refuses what follows a decision, so today would only invite a refusal).
+fn default_date(s: &ContestState, today: jiff::civil::Date) -> String {
+    s.decision
+        .as_ref()
+        .map_or(today, |d| d.date.min(today))
+        .to_string()
+}
+
+/// What a form says first of a decided contest.
+fn decided_note(s: &ContestState) -> String {
+    s.decision.as_ref().map_or_else(String::new, |d| {
+        format!(
+            " This contest was decided on {} ({} appointed): what is recorded now must be dated on or before it.",
+            d.date.strftime("%-d %b %Y"),
+            candidate_name(s, &d.candidate)
+        )
+    })
+}
+
 /// "22 Feb 2024" for a date the form was given, else the text as typed.
 fn human_date(text: &str) -> String {
     text.trim()
@@ -398,7 +418,7 @@ pub(super) async fn report_page(
     who.require(&["chair", "analyst"], "record reports")?;
     let s = folded(&state, &id, state.today(), &who).await?;
     let blank = ReportForm {
-        date: state.today().to_string(),
+        date: default_date(&s, state.today()),
         attribution: "official".to_owned(),
         visibility: "public".to_owned(),
         ..ReportForm::default()
@@ -423,7 +443,10 @@ fn report_page_of<'a>(
         title: contest_title(s),
         tab: "record",
         heading: "Report a stance",
-        intro: "What a member said (or was reported to think) about a candidate, with the source that backs it. It joins the board as of its date; a later report supersedes it.".to_owned(),
+        intro: format!(
+            "What a member said (or was reported to think) about a candidate, with the source that backs it. It joins the board as of its date; a later report supersedes it.{}",
+            decided_note(s)
+        ),
         action: format!("/contests/{id}/record"),
         submit: "Record the report",
         fields,
@@ -559,7 +582,10 @@ fn condition_page_of<'a>(
         title: contest_title(s),
         tab: "record/condition",
         heading: "Add a condition",
-        intro: "What a member asks before it will support: a commitment meeting it can release its hold.".to_owned(),
+        intro: format!(
+            "What a member asks before it will support: a commitment meeting it can release its hold.{}",
+            decided_note(s)
+        ),
         action: format!("/contests/{id}/record/condition"),
         submit: "Add the condition",
         fields,
@@ -580,7 +606,7 @@ pub(super) async fn condition_page(
     who.require(&["chair", "analyst"], "record conditions")?;
     let s = folded(&state, &id, state.today(), &who).await?;
     let blank = ConditionForm {
-        date: state.today().to_string(),
+        date: default_date(&s, state.today()),
         attribution: "official".to_owned(),
         ..ConditionForm::default()
     };
@@ -718,7 +744,10 @@ fn commitment_page_of<'a>(
         title: contest_title(s),
         tab: "record/commitment",
         heading: "Add a commitment",
-        intro: "A candidate's public promise, and the members' conditions it meets.".to_owned(),
+        intro: format!(
+            "A candidate's public promise, and the members' conditions it meets.{}",
+            decided_note(s)
+        ),
         action: format!("/contests/{id}/record/commitment"),
         submit: "Add the commitment",
         fields,
@@ -739,7 +768,7 @@ pub(super) async fn commitment_page(
     who.require(&["chair", "analyst"], "record commitments")?;
     let s = folded(&state, &id, state.today(), &who).await?;
     let blank = CommitmentForm {
-        date: state.today().to_string(),
+        date: default_date(&s, state.today()),
         attribution: "official".to_owned(),
         ..CommitmentForm::default()
     };
@@ -904,8 +933,9 @@ fn position_page_of<'a>(
         tab: "position",
         heading: "State our position",
         intro: format!(
-            "The position of {} on a candidate, recorded as official. It supersedes earlier reports of it from its date.",
-            member_name(s, member)
+            "The position of {} on a candidate, recorded as official. It supersedes earlier reports of it from its date.{}",
+            member_name(s, member),
+            decided_note(s)
         ),
         action: format!("/contests/{id}/position"),
         submit: "Record our position",
@@ -941,7 +971,7 @@ pub(super) async fn position_page(
     let s = folded(&state, &id, state.today(), &who).await?;
     let blank = PositionForm {
         member: member.clone(),
-        date: state.today().to_string(),
+        date: default_date(&s, state.today()),
         visibility: "public".to_owned(),
         ..PositionForm::default()
     };

@@ -308,6 +308,7 @@ pub(super) async fn break_silence(
         let ctx = minijinja::context! {
             id => id, title => s.definition.title.clone(), tab => "silence",
             confirm => procedure_context(&s, p, &who, state.now()),
+            member => match &who.role { Role::Delegation(code) => member_name(&s, code), _ => String::new() },
             statement => f.statement,
         };
         return Ok(render("silence.html", Some(&who), ctx));
