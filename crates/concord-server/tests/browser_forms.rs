@@ -478,3 +478,23 @@ async fn a_form_whose_anti_forgery_token_does_not_match_is_refused() {
         c.close().await.unwrap();
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_on_a_decided_contest_says_so_and_starts_on_the_decision_day() {
+    with_browser!(server, driver, {
+        // After the appointment of 26 June 2024.
+        server.clock.set("2024-07-01T09:00:00Z".parse().unwrap());
+        let c = browser(&driver, "analyst-decided").await;
+        sign_in(&c, &server.base, "analyst").await;
+        c.goto(&format!("{}/contests/{CONTEST}/record", server.base))
+            .await
+            .unwrap();
+        let intro = text_of(&c, "main p.muted").await;
+        assert!(
+            intro.contains("decided on 26 Jun 2024 (Mark Rutte appointed)"),
+            "{intro}"
+        );
+        assert_eq!(value_of(&c, "#f-date").await, "2024-06-26");
+        c.close().await.unwrap();
+    });
+}
