@@ -557,6 +557,7 @@ pub(super) async fn board(
         .map(|m| {
             minijinja::context! {
                 label => m.label.clone(), date => super::text::short_date(m.date, as_of),
+                short => m.label.split([':', '(']).next().unwrap_or(&m.label).trim().to_owned(),
                 iso => m.date.to_string(), kind => m.kind.as_str(), days_left => m.days_left,
                 when => super::text::days_from_now(i64::from(m.days_left)),
             }

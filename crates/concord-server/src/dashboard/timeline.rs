@@ -57,8 +57,14 @@ async fn series(
     days.dedup();
     let mut out: Vec<Series> = Vec::new();
     let mut milestones = Vec::new();
+    // The log read once (in the caller's view) and folded per sample in memory: a store
+    // read per week of the contest would make the page's time grow with its length.
+    let events = state.ledger.visible_events(id, who.view()).await?;
+    let now = state.now();
     for day in days {
-        let folded = folded(state, id, day, who).await?;
+        let mut folded = concord_domain::ContestState::fold(&events, day)
+            .map_err(|e| ApiError::internal(format!("{e}")))?;
+        folded.apply_adopted_procedures(now);
         let board = Board::of(&folded);
         for cid in &board.candidates {
             let name = folded

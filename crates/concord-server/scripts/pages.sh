@@ -4,7 +4,7 @@
 # size with and without gzip. Loopback adds well under a millisecond.
 #
 #   concord serve --demo --bind 127.0.0.1:18411 &     # a release build for the real figures
-#   scripts/dashboard-load.sh http://127.0.0.1:18411
+#   crates/concord-server/scripts/pages.sh http://127.0.0.1:18411
 set -eu
 BASE=${1:-http://127.0.0.1:18411}
 C=nato-sg-2024
