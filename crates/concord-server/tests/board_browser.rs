@@ -724,6 +724,9 @@ async fn the_chairs_board_says_it_holds_confidential_reports_and_locks_them() {
             .unwrap();
         let html = hun.source().await.unwrap();
         assert!(!html.contains("notice chair") && !html.contains("class=\"lock\""));
+        // The delegation is named, not coded.
+        let role = text(&hun, ".who .role").await;
+        assert!(role.starts_with("Hungary's delegation"), "{role}");
         hun.close().await.unwrap();
     });
 }

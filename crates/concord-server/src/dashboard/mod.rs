@@ -178,7 +178,11 @@ fn templates() -> &'static Environment<'static> {
 #[derive(Serialize)]
 struct Viewer {
     role: String,
+    /// The role as a reader says it: "Hungary's delegation", not `delegation:HUN`.
+    role_words: String,
     label: String,
+    /// Whether the token's label adds something to the role (not a role's code again).
+    show_label: bool,
     anonymous: bool,
     chair: bool,
     delegation: Option<String>,
@@ -189,8 +193,25 @@ struct Viewer {
 
 impl Viewer {
     fn of(who: &Principal) -> Viewer {
+        let role_words = match &who.role {
+            Role::Delegation(code) => format!(
+                "{}'s delegation",
+                concord_domain::countries::name_of(code).unwrap_or(code)
+            ),
+            other => {
+                let r = other.to_string().replace('_', " ");
+                let mut c = r.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or(r)
+            }
+        };
         Viewer {
             role: who.role.to_string(),
+            show_label: !who.label.is_empty()
+                && !who.label.contains(':')
+                && who.label != who.role.to_string(),
+            role_words,
             label: who.label.clone(),
             anonymous: who.is_anonymous(),
             chair: who.is_chair(),
