@@ -149,9 +149,12 @@ impl World {
         } else {
             &self.chair
         };
+        // A browser's form carries its session's anti-forgery token, as the page renders it.
+        let csrf = concord_server::auth::csrf_token(token);
         let body = fields
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .chain(std::iter::once(format!("csrf={csrf}")))
             .collect::<Vec<_>>()
             .join("&");
         let req = Request::post(path)

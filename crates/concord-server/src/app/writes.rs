@@ -148,6 +148,22 @@ impl AppState {
         procedure: &str,
         command: &BreakSilence,
     ) -> Result<Vec<Event>, WriteError> {
+        let event = self
+            .check_break_silence(who, id, procedure, command)
+            .await?;
+        self.append(id, vec![event]).await
+    }
+
+    /// Every check `break_silence` makes, without appending: the event it would record. The
+    /// dashboard's confirmation step asks this first, so a break that would be refused is refused
+    /// before the delegation is asked to confirm it, with the same message.
+    pub async fn check_break_silence(
+        &self,
+        who: &Principal,
+        id: &str,
+        procedure: &str,
+        command: &BreakSilence,
+    ) -> Result<NewEvent, WriteError> {
         who.require(&["chair", "delegation"], "break silence")?;
         let member = match (&who.role, &command.member) {
             (Role::Delegation(own), None) => own.clone(),
@@ -171,12 +187,10 @@ impl AppState {
         };
         // `now` is both the instant checked and the one recorded (the ledger seals with it), so
         // a break accepted here counts: status_at compares the recorded instant with the deadline.
-        let event = self
-            .guard(id)
+        self.guard(id)
             .await?
             .break_silence(procedure, &member, command, &who.author(), self.now())
-            .map_err(WriteError::Refused)?;
-        self.append(id, vec![event]).await
+            .map_err(WriteError::Refused)
     }
 
     /// The chair withdraws an open draft.

@@ -298,7 +298,17 @@ pub(super) async fn break_silence(
     let who = who(w)?;
     who.require(&["delegation"], "break silence")?;
     who.check_csrf(f.csrf.as_deref())?;
+    let command = BreakSilence {
+        member: None,
+        statement: f.statement,
+    };
     if f.confirm.as_deref() != Some("yes") {
+        // The break is checked as it would be recorded before the delegation is asked to
+        // confirm it: one way in, the same refusal as the API's.
+        state
+            .check_break_silence(&who, &id, &procedure, &command)
+            .await
+            .map_err(refused)?;
         let s = folded(&state, &id, state.today(), &who).await?;
         let p = s
             .procedures
@@ -309,14 +319,10 @@ pub(super) async fn break_silence(
             id => id, title => s.definition.title.clone(), tab => "silence",
             confirm => procedure_context(&s, p, &who, state.now()),
             member => match &who.role { Role::Delegation(code) => member_name(&s, code), _ => String::new() },
-            statement => f.statement,
+            statement => command.statement,
         };
         return Ok(render("silence.html", Some(&who), ctx));
     }
-    let command = BreakSilence {
-        member: None,
-        statement: f.statement,
-    };
     state
         .break_silence(&who, &id, &procedure, &command)
         .await
