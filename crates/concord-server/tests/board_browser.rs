@@ -9,106 +9,17 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::browser::{browser_sized, chromedriver, driver, shot};
 use common::{App, CONTEST};
 use concord_domain::event::{EventKind, NewEvent, StanceReport};
 use concord_domain::model::{Attribution, Report, Stance, Visibility};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
 /// One browser at a time: two cores cannot host several Chromiums quickly.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn chromedriver() -> Option<PathBuf> {
-    let path = PathBuf::from(
-        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-    );
-    path.exists().then_some(path)
-}
-
-fn artifacts() -> PathBuf {
-    let dir = std::env::var_os("CONCORD_ARTIFACTS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts"),
-        PathBuf::from,
-    );
-    std::fs::create_dir_all(&dir).expect("artifacts directory");
-    dir
-}
-
-struct Driver {
-    child: Child,
-    url: String,
-    profiles: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn driver(path: &PathBuf) -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-        profiles: tempfile::tempdir().expect("profiles dir"),
-    }
-}
-
-async fn browser(driver: &Driver, name: &str, width: u32, height: u32) -> Client {
-    let profile = driver.profiles.path().join(name);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session");
-    client
-        .set_window_size(width, height)
-        .await
-        .expect("window size");
-    client
-}
-
-async fn shot(client: &Client, name: &str) {
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(artifacts().join(format!("{name}.png")), png).expect("screenshot saved");
-}
 
 /// Signs in through the cookie the sign-in form sets.
 async fn sign_in(client: &Client, base: &str, token: &str) {
@@ -247,7 +158,7 @@ async fn the_board_says_who_holds_out_how_we_know_and_what_changed() {
             ),
         )
         .await;
-        let c = browser(&driver, "board", 1366, 900).await;
+        let c = browser_sized(&driver, "board", 1366, 900).await;
         c.goto(&format!("{base}/contests/{CONTEST}?as_of=2024-04-02"))
             .await
             .unwrap();
@@ -441,7 +352,7 @@ fn regex_like_date_attribution(known: &[String]) -> usize {
 async fn on_a_phone_nothing_scrolls_sideways_the_first_blocker_shows_and_charts_read() {
     with_browser!(app, base, driver, {
         let _ = &app;
-        let c = browser(&driver, "phone", 390, 844).await;
+        let c = browser_sized(&driver, "phone", 390, 844).await;
         for page in ["", "/timeline", "/forecast", "/whatif", "/cell/HUN/rutte"] {
             c.goto(&format!("{base}/contests/{CONTEST}{page}?as_of=2024-04-02"))
                 .await
@@ -503,7 +414,7 @@ async fn on_a_phone_nothing_scrolls_sideways_the_first_blocker_shows_and_charts_
 async fn the_timeline_spans_the_contest_and_marks_the_date_and_the_decision() {
     with_browser!(app, base, driver, {
         let _ = &app;
-        let c = browser(&driver, "timeline", 1366, 900).await;
+        let c = browser_sized(&driver, "timeline", 1366, 900).await;
         c.goto(&format!(
             "{base}/contests/{CONTEST}/timeline?as_of=2024-04-02"
         ))
@@ -595,7 +506,7 @@ fn label_boxes(svg: &str) -> Vec<(f64, f64, f64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_slider_keeps_focus_and_a_live_update_keeps_what_the_reader_typed() {
     with_browser!(app, base, driver, {
-        let c = browser(&driver, "slider", 1366, 900).await;
+        let c = browser_sized(&driver, "slider", 1366, 900).await;
         c.goto(&format!("{base}/contests/{CONTEST}?as_of=2024-04-02"))
             .await
             .unwrap();
@@ -697,7 +608,7 @@ async fn the_chairs_board_says_it_holds_confidential_reports_and_locks_them() {
             ),
         )
         .await;
-        let chair = browser(&driver, "chair", 1366, 900).await;
+        let chair = browser_sized(&driver, "chair", 1366, 900).await;
         sign_in(&chair, &base, app.token("chair").unwrap()).await;
         chair
             .goto(&format!("{base}/contests/{CONTEST}?as_of=2024-04-02"))
@@ -717,7 +628,7 @@ async fn the_chairs_board_says_it_holds_confidential_reports_and_locks_them() {
         shot(&chair, "board-chair-1366").await;
         chair.close().await.unwrap();
 
-        let hun = browser(&driver, "hun", 1366, 900).await;
+        let hun = browser_sized(&driver, "hun", 1366, 900).await;
         sign_in(&hun, &base, app.token("delegation:HUN").unwrap()).await;
         hun.goto(&format!("{base}/contests/{CONTEST}?as_of=2024-04-02"))
             .await
@@ -735,7 +646,7 @@ async fn the_chairs_board_says_it_holds_confidential_reports_and_locks_them() {
 async fn the_forecast_has_a_headline_with_its_trend_and_a_decided_contest_its_outcome() {
     with_browser!(app, base, driver, {
         let _ = &app;
-        let c = browser(&driver, "forecast", 1366, 900).await;
+        let c = browser_sized(&driver, "forecast", 1366, 900).await;
         c.goto(&format!(
             "{base}/contests/{CONTEST}/forecast?as_of=2024-04-02"
         ))

@@ -5,18 +5,18 @@
 //! Each test keeps screenshots in `target/browser-artifacts/` (or `$CONCORD_ARTIFACTS`). Where
 //! chromedriver is missing the tests say so and pass: CI's `.ci/run` installs it.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::browser::{browser, chromedriver, driver, shot};
 use concord_domain::event::{EventKind, NewEvent, StanceReport};
 use concord_domain::model::{Attribution, Report, Stance, Visibility};
 use concord_ledger::Ledger;
 use concord_server::{AppState, ManualClock, ServerSettings};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use jiff::Timestamp;
-use serde_json::json;
 
 const CONTEST: &str = "nato-sg-2024";
 const CHAIR_TOKEN: &str = "cc_chairtoken0000000000000000000000000000000000000000000000000000000";
@@ -24,22 +24,6 @@ const HUN_TOKEN: &str = "cc_hungarytoken0000000000000000000000000000000000000000
 
 /// One browser test at a time: two cores cannot host several Chromiums quickly.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn chromedriver() -> Option<PathBuf> {
-    let path = PathBuf::from(
-        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
-    );
-    path.exists().then_some(path)
-}
-
-fn artifacts() -> PathBuf {
-    let dir = std::env::var_os("CONCORD_ARTIFACTS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts"),
-        PathBuf::from,
-    );
-    std::fs::create_dir_all(&dir).expect("artifacts directory");
-    dir
-}
 
 /// The server under test, its ledger, and the store's directory (kept alive with it).
 struct Server {
@@ -104,81 +88,6 @@ async fn server() -> Server {
         ledger,
         _dir: dir,
     }
-}
-
-/// chromedriver on a free port, killed when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-    _profiles: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn driver(path: &PathBuf) -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Driver {
-        child,
-        url,
-        _profiles: tempfile::tempdir().expect("profiles dir"),
-    }
-}
-
-/// A fresh browser session (its own profile, so its own cookies) at laptop size.
-async fn browser(driver: &Driver, name: &str) -> Client {
-    let profile = driver._profiles.path().join(name);
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a Chromium session");
-    client
-        .set_window_size(1366, 900)
-        .await
-        .expect("window size");
-    client
-}
-
-async fn shot(client: &Client, name: &str) {
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(artifacts().join(format!("{name}.png")), png).expect("screenshot saved");
 }
 
 async fn sign_in(client: &Client, base: &str, token: &str) {

@@ -190,6 +190,11 @@ pub async fn driver(path: &PathBuf) -> Driver {
 
 /// A fresh browser session (its own profile, so its own cookies) at laptop size.
 pub async fn browser(driver: &Driver, name: &str) -> Client {
+    browser_sized(driver, name, 1366, 900).await
+}
+
+/// A fresh browser session (its own profile, so its own cookies) with a window of this size.
+pub async fn browser_sized(driver: &Driver, name: &str, width: u32, height: u32) -> Client {
     let profile = driver.profiles.path().join(name);
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -210,7 +215,7 @@ pub async fn browser(driver: &Driver, name: &str) -> Client {
         .await
         .expect("a Chromium session");
     client
-        .set_window_size(1366, 900)
+        .set_window_size(width, height)
         .await
         .expect("window size");
     client

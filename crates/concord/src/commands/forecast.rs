@@ -450,11 +450,18 @@ pub async fn demo_forecast(ctx: &Context, contest: &str, as_of: Date) -> anyhow:
 
 /// Finds a candidate by name or id (`Mark Rutte`, `mark-rutte`, `rutte`), case-insensitively.
 fn candidate_name(input: &ForecastInput, given: &str) -> anyhow::Result<String> {
+    find_candidate(input.candidates.iter().map(|c| c.name.as_str()), given)
+}
+
+/// Finds `given` among the candidates' `names` by name or id, case-insensitively; refuses an
+/// unknown or ambiguous one, listing the candidates.
+fn find_candidate<'a>(
+    names: impl Iterator<Item = &'a str> + Clone,
+    given: &str,
+) -> anyhow::Result<String> {
     let want = concord_domain::interchange::slug(given);
-    let found: Vec<&str> = input
-        .candidates
-        .iter()
-        .map(|c| c.name.as_str())
+    let found: Vec<&str> = names
+        .clone()
         .filter(|name| {
             let slug = concord_domain::interchange::slug(name);
             slug == want || slug.split('-').any(|part| part == want)
@@ -464,12 +471,7 @@ fn candidate_name(input: &ForecastInput, given: &str) -> anyhow::Result<String> 
         [one] => Ok((*one).to_owned()),
         [] => bail!(
             "unknown candidate '{given}' — candidates: {}",
-            input
-                .candidates
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            names.collect::<Vec<_>>().join(", ")
         ),
         many => bail!("'{given}' is ambiguous: {}", many.join(", ")),
     }
@@ -808,29 +810,7 @@ fn ballot_candidate(
     input: &concord_forecast::ballot::BallotInput,
     given: &str,
 ) -> anyhow::Result<String> {
-    let want = concord_domain::interchange::slug(given);
-    let found: Vec<&str> = input
-        .candidates
-        .iter()
-        .map(|c| c.name.as_str())
-        .filter(|name| {
-            let slug = concord_domain::interchange::slug(name);
-            slug == want || slug.split('-').any(|part| part == want)
-        })
-        .collect();
-    match found.as_slice() {
-        [one] => Ok((*one).to_owned()),
-        [] => bail!(
-            "unknown candidate '{given}' — candidates: {}",
-            input
-                .candidates
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        many => bail!("'{given}' is ambiguous: {}", many.join(", ")),
-    }
+    find_candidate(input.candidates.iter().map(|c| c.name.as_str()), given)
 }
 
 /// The ballot model's forecast (with `edits`, a what-if beside the baseline) when it is the
